@@ -1,0 +1,77 @@
+"""Dispatch: work orders, invoices, stock, pay and scheduling for field-service companies."""
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from dispatch.config import load_config
+from dispatch.extensions import api, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(config or {})
+
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    api.init_app(app)
+    _set_up_login(app)
+    _register_blueprints(app)
+    with app.app_context():
+        _enforce_sqlite_foreign_keys(db.engine)
+    return app
+
+
+def _import_models() -> None:
+    """Every domain's tables, so the metadata (and so Alembic) knows all of them."""
+    import dispatch.auth.models  # noqa: F401
+    import dispatch.company.models  # noqa: F401
+    import dispatch.customers.models  # noqa: F401
+    import dispatch.inventory.models  # noqa: F401
+    import dispatch.scheduling.models  # noqa: F401
+
+
+def _set_up_login(app: Flask) -> None:
+    from dispatch.auth.access import authenticate_api_request
+    from dispatch.auth.models import User
+    from dispatch.core.errors import register_error_handlers
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.is_active else None
+
+    app.before_request(authenticate_api_request)
+    register_error_handlers(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dispatch.auth import api as auth_api, views as auth_views
+    from dispatch.company import api as company_api
+    from dispatch.customers import api as customers_api, views as customers_views
+    from dispatch.inventory import api as inventory_api, views as inventory_views
+
+    for module in (auth_api, customers_api, inventory_api, company_api):
+        # The API authenticates with bearer tokens, never cookies: nothing for CSRF to forge.
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp)
+    for module in (auth_views, customers_views, inventory_views):
+        app.register_blueprint(module.bp)
+
+
+def _enforce_sqlite_foreign_keys(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def enable_foreign_keys(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")

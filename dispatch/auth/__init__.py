@@ -1,0 +1,1 @@
+"""Users, roles, logins, API tokens and permission checks."""

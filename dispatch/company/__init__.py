@@ -1,0 +1,1 @@
+"""The company's own settings: name, address, tax, billing rates, payment terms."""

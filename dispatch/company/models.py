@@ -1,0 +1,35 @@
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dispatch.core.money import MONEY
+from dispatch.extensions import db
+
+
+class CompanySettings(db.Model):
+    """The one row of company-wide settings, created by the first migration."""
+
+    __tablename__ = "company_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("tax_rate_percent >= 0 AND tax_rate_percent < 100", name="tax_rate_range"),
+        CheckConstraint(
+            "labor_rate_onsite >= 0 AND labor_rate_remote >= 0 AND labor_rate_phone >= 0 "
+            "AND labor_rate_travel >= 0 AND mileage_rate >= 0",
+            name="rates_not_negative",
+        ),
+        CheckConstraint("default_payment_terms_days >= 0", name="payment_terms_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    tax_rate_percent: Mapped[Decimal] = mapped_column(Numeric(6, 3))
+    # What the customer is billed per hour, by kind of labour.
+    labor_rate_onsite: Mapped[Decimal] = mapped_column(MONEY)
+    labor_rate_remote: Mapped[Decimal] = mapped_column(MONEY)
+    labor_rate_phone: Mapped[Decimal] = mapped_column(MONEY)
+    labor_rate_travel: Mapped[Decimal] = mapped_column(MONEY)
+    mileage_rate: Mapped[Decimal] = mapped_column(MONEY)
+    default_payment_terms_days: Mapped[int]

@@ -1,0 +1,1 @@
+"""Cross-cutting plumbing: transactions, errors, money, time, the API base."""

@@ -1,0 +1,69 @@
+"""The one place that commits: a use case runs inside transaction().
+
+Nested transaction() blocks join the outermost one, so a service that is a use
+case of its own (receiving stock) can also run inside a bigger one (filing a
+work order) and still commit exactly once. Side effects wait for the commit:
+after_commit() callbacks run only if the whole transaction committed.
+"""
+import functools
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+
+from dispatch.core.errors import Conflict
+from dispatch.extensions import db
+
+DEPTH = "dispatch.tx_depth"
+AFTER_COMMIT = "dispatch.after_commit"
+
+
+@contextmanager
+def transaction():
+    session = db.session()
+    depth = session.info.get(DEPTH, 0)
+    session.info[DEPTH] = depth + 1
+    try:
+        yield session
+        if depth == 0:
+            session.commit()
+    except IntegrityError as error:
+        if depth:
+            raise
+        _roll_back(session)
+        # A unique or check constraint caught what a concurrent request changed
+        # between our reads and our writes: a conflict, never a 500.
+        raise Conflict("This change conflicts with data saved at the same moment; reload and try again.") from error
+    except BaseException:
+        if depth == 0:
+            _roll_back(session)
+        raise
+    finally:
+        session.info[DEPTH] = depth
+    if depth == 0:
+        for callback in session.info.pop(AFTER_COMMIT, []):
+            callback()
+
+
+def transactional(use_case: Callable) -> Callable:
+    """Run a service function as one use case: all of it is committed, or none."""
+
+    @functools.wraps(use_case)
+    def run_in_transaction(*args, **kwargs):
+        with transaction():
+            return use_case(*args, **kwargs)
+
+    return run_in_transaction
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current transaction has committed; never on rollback."""
+    session = db.session()
+    if not session.info.get(DEPTH):
+        raise RuntimeError("after_commit() outside transaction(): nothing would ever commit it")
+    session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def _roll_back(session) -> None:
+    session.info.pop(AFTER_COMMIT, None)
+    session.rollback()

@@ -1,0 +1,1 @@
+"""Parts, stock locations (warehouse, vans), stock levels and their movement ledger."""

@@ -1,0 +1,1 @@
+"""Invoices, payments, PDFs, emailing, reminders, late fees and estimates."""

@@ -1,0 +1,1 @@
+"""Pay rules, pay accruals, pay periods, payroll runs and pay statements."""

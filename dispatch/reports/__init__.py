@@ -1,0 +1,1 @@
+"""The owner's numbers: monthly net profit and profitability."""

@@ -1,0 +1,1 @@
+"""Appointments, working hours, slot finding and calendar feeds."""
