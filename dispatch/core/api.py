@@ -1,10 +1,17 @@
 """The project's flask-smorest Api and Blueprint: shared tweaks in one place."""
 import flask_smorest
 
+from dispatch.core.money import Money
+
 API_PREFIX = "/api/v1"
 
 
 class Api(flask_smorest.Api):
+    def init_app(self, app, *args, **kwargs):
+        super().init_app(app, *args, **kwargs)
+        # Money travels as a string ("127.50"): say so in the OpenAPI document.
+        self.register_field(Money, "string", "decimal")
+
     def _register_error_handlers(self):
         """Errors are rendered by dispatch.core.errors for API and HTML alike."""
 

@@ -1,0 +1,158 @@
+"""The `dispatch` command: serve (with the demo), create-user, worker, cron."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import Queue
+from rq.serializers import JSONSerializer
+from sqlalchemy import func, select
+
+from dispatch.auth.models import User
+from dispatch.cli import main
+from dispatch.core.time import utcnow
+from dispatch.demo import DEMO_PASSWORD, load_demo_company
+from dispatch.extensions import db
+from dispatch.inventory.models import StockLevel, StockLocation
+from dispatch.scheduling.models import Appointment
+
+DISPATCH = str(Path(sys.executable).parent / "dispatch")
+
+
+def run_command(app, *args):
+    return app.test_cli_runner().invoke(main, list(args))
+
+
+def test_create_user_adds_a_user_who_can_log_in(app, client):
+    result = run_command(app, "create-user", "--email", "Olivia@Example.test", "--password", "long enough", "--role", "owner")
+    assert result.exit_code == 0, result.output
+    assert "Created owner olivia@example.test" in result.output
+    answer = client.post("/api/v1/auth/tokens", json={"email": "olivia@example.test", "password": "long enough"})
+    assert answer.status_code == 201
+    assert answer.json["user"]["name"] == "Olivia"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--email", "x@example.test", "--password", "short", "--role", "owner"], "password"),
+        (["--email", "not-an-email", "--password", "long enough", "--role", "owner"], "email"),
+        (["--email", "x@example.test", "--password", "long enough", "--role", "janitor"], "janitor"),
+    ],
+)
+def test_create_user_refuses_bad_input_and_writes_nothing(app, args, message):
+    result = run_command(app, "create-user", *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_create_user_refuses_a_taken_email(app, make_user):
+    taken = make_user().email
+    result = run_command(app, "create-user", "--email", taken, "--password", "long enough", "--role", "owner")
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+
+
+def test_the_demo_company_has_staff_vans_stock_and_a_week_of_appointments(app_context):
+    logins = load_demo_company()
+    assert sorted(role for role, _email, _password in logins) == ["dispatcher", "owner", "technician", "technician", "technician"]
+    vans = db.session.scalars(select(StockLocation).where(StockLocation.kind == "van")).all()
+    assert len(vans) == 3
+    for van in vans:
+        assert db.session.scalar(select(func.sum(StockLevel.quantity)).where(StockLevel.location_id == van.id)) > 0
+    upcoming = db.session.scalar(
+        select(func.count(Appointment.id)).where(Appointment.starts_at < utcnow() + timedelta(days=8))
+    )
+    assert upcoming >= 10
+    assert load_demo_company() is None, "a second run must not add a second company"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_demo_migrates_loads_the_demo_and_serves_it_with_gunicorn(tmp_path):
+    """The README's first command, end to end, on a database it has never seen."""
+    port = free_port()
+    environ = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        "SECRET_KEY": "test-only",
+        "WEB_CONCURRENCY": "2",
+    }
+    environ.pop("REDIS_URL", None)
+    server = subprocess.Popen(
+        [DISPATCH, "serve", "--demo", "--port", str(port)],
+        env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/login").status == 200
+        credentials = json.dumps({"email": "owner@demo.dispatch.test", "password": DEMO_PASSWORD}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/auth/tokens", data=credentials, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 201
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=30)[0]
+    assert "owner@demo.dispatch.test" in output
+    assert "gunicorn" in output.lower()
+
+
+def _wait_for(url: str, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                return answer
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _environment_of(app) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "RQ_QUEUE": app.config["RQ_QUEUE"],
+        "SECRET_KEY": "test-only",
+    }
+
+
+@pytest.mark.redis
+def test_the_worker_runs_jobs_inside_the_app(app):
+    """A job that needs the database runs in `dispatch worker` as it would in production."""
+    queue = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(os.environ["REDIS_URL"]), serializer=JSONSerializer)
+    job = queue.enqueue("dispatch.demo.load_demo_company")
+    finished = subprocess.run([DISPATCH, "worker", "--burst"], env=_environment_of(app), timeout=120, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    job.refresh()
+    assert job.get_status() == "finished", job.latest_result().exc_string if job.latest_result() else None
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 5
+
+
+@pytest.mark.redis
+def test_cron_runs_until_told_to_stop(app):
+    scheduler = subprocess.Popen([DISPATCH, "cron"], env=_environment_of(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(3)
+    assert scheduler.poll() is None, scheduler.communicate()[0]
+    scheduler.send_signal(signal.SIGTERM)
+    output = scheduler.communicate(timeout=30)[0]
+    assert scheduler.returncode == 0, output
+    assert "shutdown complete" in output
