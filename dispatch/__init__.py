@@ -5,6 +5,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from dispatch.config import load_config
+from dispatch.core.routing import IdConverter
 from dispatch.extensions import api, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -12,6 +13,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    # Before any route is added: every <int:…> in a URL is bounded to what an id can be.
+    app.url_map.converters["int"] = IdConverter
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
 
@@ -31,9 +34,16 @@ def _import_models() -> None:
     """Every domain's tables, so the metadata (and so Alembic) knows all of them."""
     import dispatch.auth.models  # noqa: F401
     import dispatch.company.models  # noqa: F401
+    import dispatch.core.idempotency  # noqa: F401
+    import dispatch.core.numbering  # noqa: F401
     import dispatch.customers.models  # noqa: F401
     import dispatch.inventory.models  # noqa: F401
+    import dispatch.invoicing.models  # noqa: F401
+    import dispatch.jobs  # noqa: F401
+    import dispatch.payroll.models  # noqa: F401
+    import dispatch.reports.models  # noqa: F401
     import dispatch.scheduling.models  # noqa: F401
+    import dispatch.workorders.models  # noqa: F401
 
 
 def _set_up_login(app: Flask) -> None:
@@ -60,8 +70,17 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.company import api as company_api
     from dispatch.customers import api as customers_api, views as customers_views
     from dispatch.inventory import api as inventory_api, views as inventory_views
+    from dispatch.invoicing import api as invoicing_api
+    from dispatch.payroll import api as payroll_api
+    from dispatch.reports import api as reports_api
+    from dispatch.scheduling import api as scheduling_api
+    from dispatch.workorders import api as workorders_api
 
-    for module in (auth_api, customers_api, inventory_api, company_api):
+    api_modules = (
+        auth_api, customers_api, inventory_api, company_api, scheduling_api,
+        workorders_api, invoicing_api, payroll_api, reports_api,
+    )
+    for module in api_modules:
         # The API authenticates with bearer tokens, never cookies: nothing for CSRF to forge.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

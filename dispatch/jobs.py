@@ -1,22 +1,124 @@
-"""RQ plumbing: the queue, a worker that runs each job inside the app, the cron schedule.
+"""RQ plumbing: the outbox, the queue, a worker that runs each job inside the app, the cron schedule.
 
-Jobs take ids, never objects, and use RQ's JSON serializer.
+Background work is requested inside a use case's transaction as an outbox row
+(request_job). After commit the row is handed to RQ; if Redis cannot be reached
+then, the row waits and a sweep (at worker start and every minute from cron)
+hands it over later. Without REDIS_URL the job runs inline right after commit.
+Jobs take ids, never objects, use RQ's JSON serializer and must be idempotent:
+a job may run twice.
 """
-from flask import Flask
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask, current_app
 from redis import Redis
-from rq import Queue, Worker
+from redis.exceptions import RedisError
+from rq import Queue, Retry, Worker, get_current_job
 from rq.cron import CronScheduler
 from rq.serializers import JSONSerializer
+from sqlalchemy import JSON, String, select
+from sqlalchemy.orm import Mapped, mapped_column
 
-# (job function, cron expression in UTC); the domains' scheduled jobs are listed here.
-CRON_SCHEDULE: list = []
+from dispatch.core.sql import is_postgresql
+from dispatch.core.time import UtcDateTime, utcnow
+from dispatch.core.tx import after_commit, transaction
+from dispatch.extensions import db
+
+log = logging.getLogger(__name__)
+
+JOB_TIMEOUT_SECONDS = 300
+
+
+class OutboxMessage(db.Model):
+    """A background job requested by a committed transaction, until RQ has it."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(200))
+    args: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
+def request_job(job: Callable, *args) -> str:
+    """Ask for `job(*args)` to run once the current transaction has committed; the RQ job id."""
+    message = OutboxMessage(job=f"{job.__module__}.{job.__name__}", args=list(args))
+    db.session.add(message)
+    db.session.flush()
+    app = current_app._get_current_object()
+    after_commit(lambda: _hand_over(app, message.id))
+    return job_id(message.id)
+
+
+def job_id(message_id: int) -> str:
+    return f"outbox-{message_id}"
+
+
+def is_last_attempt() -> bool:
+    """Inside a job: will RQ give up if this attempt fails? (Always, when run inline.)"""
+    job = get_current_job()
+    return job is None or not job.retries_left
+
+
+def _hand_over(app: Flask, message_id: int) -> None:
+    """After commit: give one outbox row to RQ, or run it inline without Redis."""
+    with transaction():
+        message = db.session.get(OutboxMessage, message_id)
+        if message.enqueued_at is not None:
+            return
+        if app.config["REDIS_URL"]:
+            try:
+                _enqueue(app, message)
+            except RedisError:
+                log.warning("Redis unreachable: outbox message %s waits for the next sweep", message_id)
+                return
+            message.enqueued_at = utcnow()
+            return
+        message.enqueued_at = utcnow()
+        job, args = _resolve(message.job), message.args
+    # Inline, outside our transaction: the job opens its own, as it would in a worker.
+    try:
+        job(*args)
+    except Exception:
+        log.exception("inline job %s%s failed", message.job, tuple(args))
+
+
+def _enqueue(app: Flask, message: OutboxMessage) -> None:
+    job_queue(app).enqueue(
+        message.job,
+        *message.args,
+        job_id=job_id(message.id),
+        retry=Retry(max=len(app.config["JOB_RETRY_INTERVALS"]), interval=app.config["JOB_RETRY_INTERVALS"]),
+        job_timeout=JOB_TIMEOUT_SECONDS,
+    )
+
+
+def _resolve(job_path: str) -> Callable:
+    module, _, name = job_path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def deliver_outbox() -> int:
+    """Hand every outbox row still waiting (e.g. Redis was down at commit) to RQ."""
+    app = current_app._get_current_object()
+    query = select(OutboxMessage.id).where(OutboxMessage.enqueued_at.is_(None)).order_by(OutboxMessage.id)
+    if is_postgresql():
+        query = query.with_for_update(skip_locked=True)
+    with transaction():
+        waiting = list(db.session.scalars(query.limit(1000)))
+    for message_id in waiting:
+        _hand_over(app, message_id)
+    return len(waiting)
 
 
 def redis_connection(app: Flask) -> Redis:
     url = app.config["REDIS_URL"]
     if not url:
         raise RuntimeError("REDIS_URL is not set: background jobs run inline, there is no queue to serve")
-    return Redis.from_url(url)
+    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
 
 
 def job_queue(app: Flask) -> Queue:
@@ -36,11 +138,24 @@ class AppWorker(Worker):
 
 
 def run_worker(app: Flask, burst: bool = False) -> None:
-    AppWorker(app).work(burst=burst)
+    with app.app_context():
+        deliver_outbox()
+    # The scheduler runs retries that wait (Retry intervals).
+    AppWorker(app).work(burst=burst, with_scheduler=True)
+
+
+def cron_schedule() -> list[tuple[Callable, dict]]:
+    """(job, when) pairs for `dispatch cron`; `when` is RQ's interval= or cron= (UTC)."""
+    from dispatch.core.idempotency import forget_expired
+
+    return [
+        (deliver_outbox, {"interval": 60}),
+        (forget_expired, {"cron": "17 * * * *"}),
+    ]
 
 
 def run_cron(app: Flask) -> None:
     scheduler = CronScheduler(connection=redis_connection(app))
-    for job, expression in CRON_SCHEDULE:
-        scheduler.register(job, app.config["RQ_QUEUE"], cron=expression)
+    for job, when in cron_schedule():
+        scheduler.register(job, app.config["RQ_QUEUE"], **when)
     scheduler.start()

@@ -4,17 +4,23 @@ Runs against DATABASE_URL (PostgreSQL in CI's second pass) or, without it, an
 SQLite file of its own. With REDIS_URL set, jobs go through real RQ workers.
 """
 import os
+import subprocess
+import sys
+import time
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import insert, select, text
 
 from dispatch import create_app
 from dispatch.auth import service as auth_service
 from dispatch.auth.models import Role
 from dispatch.extensions import db
+from dispatch.jobs import job_queue
+from tests.smtp import SmtpServer
 
 # argon2id at its minimum cost: hundreds of logins in a test run stay fast.
 FAST_PASSWORD_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
@@ -38,7 +44,16 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def smtp_server():
+    """A real SMTP server on localhost; every test starts with an empty inbox."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, smtp_server, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     app = create_app(
         {
@@ -46,14 +61,51 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url if not database_url.startswith("postgres") else _psycopg(database_url),
             "MAIL_OUTBOX_DIR": str(instance / "outbox"),
             "RQ_QUEUE": f"dispatch-test-{uuid.uuid4().hex[:8]}",
+            **smtp_server.settings,
             **FAST_PASSWORD_HASHING,
+            "JOB_RETRY_INTERVALS": [1, 1],
         }
     )
     with app.app_context():
+        # Down and up again: a database left dirty by an interrupted run starts empty.
+        upgrade()
+        downgrade(revision="base")
         upgrade()
         app.extensions["reference_rows"] = _reference_rows()
         db.session.remove()
     return app
+
+
+def worker_environment(app) -> dict:
+    """What a `dispatch worker` (or any subprocess of ours) needs to act on the test database."""
+    config = app.config
+    return {
+        **os.environ,
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "RQ_QUEUE": config["RQ_QUEUE"],
+        "SECRET_KEY": "test-only",
+        "SMTP_HOST": config["SMTP_HOST"],
+        "SMTP_PORT": str(config["SMTP_PORT"]),
+        "SMTP_STARTTLS": "false",
+        "JOB_RETRY_INTERVALS": ",".join(str(seconds) for seconds in config["JOB_RETRY_INTERVALS"]),
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rq_worker(app, tmp_path_factory):
+    """With REDIS_URL, a real `dispatch worker` runs the jobs for the whole test session."""
+    if not app.config["REDIS_URL"]:
+        yield None
+        return
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    with log.open("w") as output:
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).parent / "dispatch"), "worker"],
+            env=worker_environment(app), stdout=output, stderr=subprocess.STDOUT,
+        )
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=30)
 
 
 def _psycopg(url: str) -> str:
@@ -69,9 +121,34 @@ def _reference_rows() -> dict:
     }
 
 
+def wait_for_jobs(app, seconds: float = 60) -> None:
+    """With a real worker: wait until it has run every job queued so far, retries included."""
+    if not app.config["REDIS_URL"]:
+        return
+    queue = job_queue(app)
+    registries = (queue.started_job_registry, queue.scheduled_job_registry)
+    deadline = time.monotonic() + seconds
+    idle_since = None
+    # Idle for a moment, not just once: a failed job passes between registries on its way to a retry.
+    while idle_since is None or time.monotonic() - idle_since < 0.5:
+        assert time.monotonic() < deadline, "the worker did not finish its jobs in time"
+        is_idle = not queue.count and not any(registry.count for registry in registries)
+        idle_since = (idle_since or time.monotonic()) if is_idle else None
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def jobs_done(app):
+    """jobs_done() returns once background jobs have run (at once when they run inline)."""
+    return lambda seconds=60: wait_for_jobs(app, seconds)
+
+
 @pytest.fixture(autouse=True)
-def clean_database(request, app):
+def clean_database(request, app, smtp_server):
+    smtp_server.clear()
     yield
+    # A job still running would hold locks the cleaning waits on.
+    wait_for_jobs(app)
     with app.app_context():
         db.session.remove()
         tables = db.metadata.sorted_tables
@@ -218,3 +295,6 @@ def warehouse_id(api) -> int:
 
 def van_id(api, technician_id: int) -> int:
     return next(location["id"] for location in api.get("/stock-locations").json if location["technician_id"] == technician_id)
+
+
+from tests.shop import shop  # noqa: E402,F401  (a fixture shared by the work-order, invoicing and report tests)

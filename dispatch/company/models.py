@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch.core.money import MONEY
@@ -32,4 +32,6 @@ class CompanySettings(db.Model):
     labor_rate_phone: Mapped[Decimal] = mapped_column(MONEY)
     labor_rate_travel: Mapped[Decimal] = mapped_column(MONEY)
     mileage_rate: Mapped[Decimal] = mapped_column(MONEY)
+    # Whether labour and mileage lines are taxed; parts carry their own flag.
+    is_labor_taxable: Mapped[bool] = mapped_column(default=False, server_default=false())
     default_payment_terms_days: Mapped[int]

@@ -1,7 +1,7 @@
 """The project's flask-smorest Api and Blueprint: shared tweaks in one place."""
 import flask_smorest
 
-from dispatch.core.money import Money
+from dispatch.core.money import Money, Percent
 
 API_PREFIX = "/api/v1"
 
@@ -11,6 +11,7 @@ class Api(flask_smorest.Api):
         super().init_app(app, *args, **kwargs)
         # Money travels as a string ("127.50"): say so in the OpenAPI document.
         self.register_field(Money, "string", "decimal")
+        self.register_field(Percent, "string", "decimal")
 
     def _register_error_handlers(self):
         """Errors are rendered by dispatch.core.errors for API and HTML alike."""

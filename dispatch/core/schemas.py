@@ -1,7 +1,10 @@
-"""The base of every marshmallow schema."""
-from marshmallow import RAISE, Schema, ValidationError
+"""The base of every marshmallow schema, and the fields and checks every domain shares."""
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from dispatch.core.errors import InvalidInput
+
+# The largest Integer key PostgreSQL holds: a larger id would fail in the database instead of finding nothing.
+LARGEST_ID = 2**31 - 1
 
 
 class BaseSchema(Schema):
@@ -9,6 +12,29 @@ class BaseSchema(Schema):
         # A field the client misspelled is an error, not silently dropped data.
         unknown = RAISE
         ordered = True
+
+    @pre_load
+    def refuse_nul_characters(self, submitted, **_kwargs):
+        """PostgreSQL cannot store text containing NUL: refuse it here, by field, not with a 500."""
+        if isinstance(submitted, dict):
+            bad = {name: ["Contains a NUL character."] for name, value in submitted.items() if isinstance(value, str) and "\x00" in value}
+            if bad:
+                raise ValidationError(bad)
+        return submitted
+
+
+class Id(fields.Integer):
+    """The id of a row: a whole number that could exist. Strict in JSON bodies;
+    pass strict=False for query strings, where every value is text."""
+
+    def __init__(self, strict: bool = True, **kwargs):
+        super().__init__(strict=strict, validate=validate.Range(min=1, max=LARGEST_ID), **kwargs)
+
+
+def not_blank(value: str) -> None:
+    """A name of spaces only would be saved as an empty name: refuse it."""
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
 
 
 def load_form(schema: Schema, form) -> dict:

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from dispatch.core.schemas import BaseSchema
+from dispatch.core.schemas import BaseSchema, not_blank
 
 
 class ServiceSiteSchema(BaseSchema):
@@ -22,13 +22,19 @@ class CustomerSchema(BaseSchema):
 
 
 class CreateCustomerSchema(BaseSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank])
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     payment_terms_days = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=365)
     )
+
+
+class CustomerFormSchema(CreateCustomerSchema):
+    """The "New customer" page: a form sends every value as text, so "30" is a number here."""
+
+    payment_terms_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=365))
 
 
 class CustomerQueryArgsSchema(BaseSchema):

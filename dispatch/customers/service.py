@@ -29,8 +29,11 @@ def find_customers(search: str | None = None) -> list[Customer]:
     """Active customers by name, optionally matching `search` in name, email or phone."""
     query = select(Customer).where(Customer.is_active).options(selectinload(Customer.sites))
     if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(or_(Customer.name.ilike(pattern), Customer.email.ilike(pattern), Customer.phone.ilike(pattern)))
+        # Taken literally: a "%" or "_" the user typed is not a wildcard.
+        search = search.strip()
+        query = query.where(
+            or_(*(column.icontains(search, autoescape=True) for column in (Customer.name, Customer.email, Customer.phone)))
+        )
     return list(db.session.scalars(query.order_by(Customer.name).limit(LIST_LIMIT)))
 
 

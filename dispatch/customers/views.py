@@ -6,7 +6,7 @@ from dispatch.auth.permissions import STAFF
 from dispatch.core.errors import InvalidInput
 from dispatch.core.schemas import load_form
 from dispatch.customers import service
-from dispatch.customers.schemas import CreateCustomerSchema
+from dispatch.customers.schemas import CustomerFormSchema, CustomerQueryArgsSchema
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
@@ -15,8 +15,8 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 @login_required
 @require_role(*STAFF)
 def list_customers():
-    search = request.args.get("q", "").strip()
-    return render_template("customers/list.html", customers=service.find_customers(search), search=search)
+    search = load_form(CustomerQueryArgsSchema(), request.args)["q"]
+    return render_template("customers/list.html", customers=service.find_customers(search), search=search or "")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -26,7 +26,7 @@ def new_customer():
     if request.method == "GET":
         return render_template("customers/new.html", form={}, errors={})
     try:
-        customer = service.create_customer(**load_form(CreateCustomerSchema(), request.form))
+        customer = service.create_customer(**load_form(CustomerFormSchema(), request.form))
     except InvalidInput as error:
         return render_template("customers/new.html", form=request.form, errors=error.errors), 422
     flash(f"Customer {customer.name} added.", "success")

@@ -1,8 +1,11 @@
+from flask import jsonify
+
 from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.permissions import STAFF
 from dispatch.core.api import Blueprint
 from dispatch.inventory import service
 from dispatch.inventory.schemas import (
+    TECHNICIAN_PART_FIELDS,
     CreatePartSchema,
     CreateStockReceiptSchema,
     PartQueryArgsSchema,
@@ -29,13 +32,20 @@ def create_part(new_part):
 @blp.response(200, PartSchema(many=True))
 def list_parts(query_args):
     """The parts catalogue; `q` searches SKU and name."""
-    return service.find_parts(query_args["q"])
+    return _as_seen_by_caller(service.find_parts(query_args["q"]), many=True)
 
 
 @blp.route("/parts/<int:part_id>", methods=["GET"])
 @blp.response(200, PartSchema)
 def get_part(part_id):
-    return service.get_part(part_id)
+    return _as_seen_by_caller(service.get_part(part_id))
+
+
+def _as_seen_by_caller(parts, many: bool = False):
+    """Technicians see the catalogue without costs, as on the parts page."""
+    if current_actor().is_technician:
+        return jsonify(PartSchema(many=many, only=TECHNICIAN_PART_FIELDS).dump(parts))
+    return parts
 
 
 @blp.route("/stock-locations", methods=["GET"])

@@ -1,7 +1,9 @@
 from marshmallow import fields, validate
 
 from dispatch.core.money import Money
-from dispatch.core.schemas import BaseSchema
+from dispatch.core.schemas import BaseSchema, Id, not_blank
+
+NOT_NEGATIVE = validate.Range(min=0)
 
 
 class PartSchema(BaseSchema):
@@ -9,16 +11,20 @@ class PartSchema(BaseSchema):
     sku = fields.String()
     name = fields.String()
     unit_price = Money()
-    unit_cost = Money()
+    unit_cost = Money(metadata={"description": "Moving-average cost; not shown to technicians."})
     is_taxable = fields.Boolean()
     is_active = fields.Boolean()
 
 
+# A part as a technician sees it: the sell price, never what the company paid.
+TECHNICIAN_PART_FIELDS = ("id", "sku", "name", "unit_price", "is_taxable", "is_active")
+
+
 class CreatePartSchema(BaseSchema):
-    sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    unit_price = Money(required=True, validate=validate.Range(min=0))
-    unit_cost = Money(required=True, validate=validate.Range(min=0))
+    sku = fields.String(required=True, validate=[validate.Length(min=1, max=64), not_blank])
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank])
+    unit_price = Money(required=True, validate=NOT_NEGATIVE)
+    unit_cost = Money(required=True, validate=NOT_NEGATIVE)
     is_taxable = fields.Boolean(load_default=True)
 
 
@@ -34,10 +40,10 @@ class StockLocationSchema(BaseSchema):
 
 
 class CreateStockReceiptSchema(BaseSchema):
-    part_id = fields.Integer(required=True, strict=True)
-    location_id = fields.Integer(required=True, strict=True)
+    part_id = Id(required=True)
+    location_id = Id(required=True)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
-    unit_cost = Money(required=True, validate=validate.Range(min=0))
+    unit_cost = Money(required=True, validate=NOT_NEGATIVE)
     reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
 
 
@@ -59,5 +65,5 @@ class StockLevelSchema(BaseSchema):
 
 
 class StockQueryArgsSchema(BaseSchema):
-    part_id = fields.Integer(load_default=None)
-    location_id = fields.Integer(load_default=None)
+    part_id = Id(strict=False, load_default=None)
+    location_id = Id(strict=False, load_default=None)

@@ -1,12 +1,12 @@
 """Parts, stock locations and stock levels; every level change goes through the ledger."""
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, or_, select, update
 
 from dispatch.auth.permissions import ensure_visible
-from dispatch.core.errors import InvalidInput, NotFound
+from dispatch.core.errors import Conflict, InvalidInput, NotFound
 from dispatch.core.money import to_cents
+from dispatch.core.sql import insert_on_conflict
 from dispatch.core.tx import transactional
 from dispatch.extensions import db
 from dispatch.inventory.models import LocationKind, MovementKind, Part, StockLevel, StockLocation, StockMovement
@@ -29,8 +29,9 @@ def find_parts(search: str | None = None) -> list[Part]:
     """Active parts by SKU, optionally matching `search` in SKU or name."""
     query = select(Part).where(Part.is_active)
     if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(or_(Part.sku.ilike(pattern), Part.name.ilike(pattern)))
+        # Taken literally: "_" is common in SKUs and is no wildcard here.
+        search = search.strip()
+        query = query.where(or_(Part.sku.icontains(search, autoescape=True), Part.name.icontains(search, autoescape=True)))
     return list(db.session.scalars(query.order_by(Part.sku).limit(LIST_LIMIT)))
 
 
@@ -101,8 +102,7 @@ def _locked_part(part_id: int) -> Part:
 
 def _add_to_level(part_id: int, location_id: int, quantity: int) -> None:
     """Atomically add to a stock level, creating it on first use; no read-modify-write race."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(StockLevel).values(part_id=part_id, location_id=location_id, quantity=quantity)
+    upsert = insert_on_conflict(StockLevel).values(part_id=part_id, location_id=location_id, quantity=quantity)
     db.session.execute(
         upsert.on_conflict_do_update(
             index_elements=[StockLevel.part_id, StockLevel.location_id],
@@ -123,3 +123,44 @@ def stock_levels(actor, part_id: int | None = None, location_id: int | None = No
         visible_ids = [location.id for location in visible_locations(actor)]
         query = query.where(StockLevel.location_id.in_(visible_ids))
     return list(db.session.scalars(query))
+
+
+def find_part(part_id: int) -> Part | None:
+    return db.session.get(Part, part_id)
+
+
+def van_of(technician_id: int) -> StockLocation:
+    return db.session.scalar(select(StockLocation).where(StockLocation.technician_id == technician_id))
+
+
+def take_stock(part: Part, location_id: int, quantity: int, actor, reference: str) -> StockMovement:
+    """Take parts off a shelf for a job. Joins the caller's transaction.
+
+    One atomic UPDATE that only succeeds while enough is there: two technicians
+    taking the last unit at once cannot both get it, and the level never goes
+    below zero.
+    """
+    location = get_location(location_id, actor)
+    taken = db.session.execute(
+        update(StockLevel)
+        .where(StockLevel.part_id == part.id, StockLevel.location_id == location.id, StockLevel.quantity >= quantity)
+        .values(quantity=StockLevel.quantity - quantity)
+    )
+    if taken.rowcount != 1:
+        on_shelf = db.session.scalar(
+            select(StockLevel.quantity).where(StockLevel.part_id == part.id, StockLevel.location_id == location.id)
+        )
+        raise Conflict(
+            f"Not enough {part.sku} {part.name} in {location.name}: {on_shelf or 0} there, {quantity} needed."
+        )
+    movement = StockMovement(
+        part_id=part.id,
+        location_id=location.id,
+        kind=MovementKind.USAGE,
+        quantity=-quantity,
+        unit_cost=part.unit_cost,
+        reference=reference,
+        created_by_id=actor.id,
+    )
+    db.session.add(movement)
+    return movement

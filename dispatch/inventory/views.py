@@ -6,7 +6,7 @@ from dispatch.auth.permissions import STAFF
 from dispatch.core.errors import InvalidInput
 from dispatch.core.schemas import load_form
 from dispatch.inventory import service
-from dispatch.inventory.schemas import CreatePartSchema
+from dispatch.inventory.schemas import CreatePartSchema, PartQueryArgsSchema
 
 bp = Blueprint("inventory", __name__, url_prefix="/parts")
 
@@ -14,8 +14,8 @@ bp = Blueprint("inventory", __name__, url_prefix="/parts")
 @bp.route("/")
 @login_required
 def list_parts():
-    search = request.args.get("q", "").strip()
-    return render_template("inventory/parts.html", parts=service.find_parts(search), search=search)
+    search = load_form(PartQueryArgsSchema(), request.args)["q"]
+    return render_template("inventory/parts.html", parts=service.find_parts(search), search=search or "")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,0 +1,132 @@
+"""Idempotency-Key for POSTs from phones that lose their connection (IETF draft semantics).
+
+The first request with a key claims it (committed at once, so a concurrent
+duplicate sees the claim); its answer is stored in the same transaction as its
+work. A retry with the same key and body gets that answer again, a different
+body 422, and a retry while the first is still running 409. A request that
+fails releases its key, so it can be sent again once the problem is fixed.
+"""
+import functools
+import hashlib
+import json
+from datetime import datetime, timedelta
+
+from flask import g, jsonify, request
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dispatch.core.errors import Conflict, InvalidInput
+from dispatch.core.time import UtcDateTime, utcnow
+from dispatch.core.tx import transaction
+from dispatch.extensions import db
+
+# A claim this old without an answer belongs to a request that died: it may be taken over.
+ABANDONED_AFTER = timedelta(minutes=5)
+KEPT_FOR = timedelta(hours=24)
+
+
+class IdempotencyKey(db.Model):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    # None while the first request is still being processed.
+    status_code: Mapped[int | None]
+    response_body: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+def fingerprint(body) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def claim(user_id: int, key: str, request_fingerprint: str) -> IdempotencyKey | None:
+    """Claim `key` for this request: None if it is ours now, else the finished earlier answer."""
+    try:
+        with transaction():
+            db.session.add(IdempotencyKey(user_id=user_id, key=key, request_fingerprint=request_fingerprint))
+        return None
+    except Conflict:
+        pass
+    with transaction():
+        earlier = db.session.scalar(
+            select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key).with_for_update()
+        )
+        if earlier is None:  # released between our insert and this read: try once more
+            db.session.add(IdempotencyKey(user_id=user_id, key=key, request_fingerprint=request_fingerprint))
+            return None
+        if earlier.request_fingerprint != request_fingerprint:
+            raise InvalidInput.on_field("Idempotency-Key", "This key was already used for a different request.")
+        if earlier.status_code is not None:
+            return earlier
+        if earlier.created_at > utcnow() - ABANDONED_AFTER:
+            raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
+        earlier.created_at = utcnow()
+        return None
+
+
+def record_answer(user_id: int, key: str, status_code: int, response_body: dict) -> None:
+    """Store the answer with the work it describes: call inside the use case's transaction."""
+    claimed = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key))
+    claimed.status_code = status_code
+    claimed.response_body = response_body
+
+
+def release(user_id: int, key: str) -> None:
+    with transaction():
+        db.session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.user_id == user_id, IdempotencyKey.key == key, IdempotencyKey.status_code.is_(None)
+            )
+        )
+
+
+def forget_expired() -> int:
+    """Drop keys past their 24 hours; run from cron."""
+    with transaction():
+        return db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - KEPT_FOR)).rowcount
+
+
+HEADER = "Idempotency-Key"
+
+
+def idempotent(view):
+    """Decorator for a POST view: honour the Idempotency-Key header, if the client sent one.
+
+    Goes between @blp.arguments (bad input is refused before a key is claimed)
+    and @blp.response (so the answer recorded is exactly the one sent).
+    """
+
+    @functools.wraps(view)
+    def answer_once(*args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        if not 1 <= len(key) <= 255:
+            raise InvalidInput.on_field(HEADER, "Use between 1 and 255 characters.")
+        user_id = g.api_actor.id
+        earlier = claim(user_id, key, fingerprint(request.get_json(silent=True)))
+        if earlier is not None:
+            return _replay(earlier)
+        try:
+            with transaction():
+                response = view(*args, **kwargs)
+                record_answer(user_id, key, response.status_code, response.get_json())
+        except BaseException:
+            release(user_id, key)
+            raise
+        return response
+
+    return answer_once
+
+
+def _replay(earlier: IdempotencyKey):
+    response = jsonify(earlier.response_body)
+    response.status_code = earlier.status_code
+    response.headers["Idempotent-Replayed"] = "true"
+    return response

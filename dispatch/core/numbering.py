@@ -1,0 +1,32 @@
+"""Gapless document numbers (work orders, invoices): a locked counter row per series and year.
+
+The counter is incremented inside the caller's transaction and stays locked
+until it commits; a rolled-back filing gives its number back, so numbers never skip.
+"""
+from sqlalchemy import String, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dispatch.core.sql import insert_on_conflict
+from dispatch.extensions import db
+
+
+class NumberSequence(db.Model):
+    __tablename__ = "number_sequences"
+
+    series: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+def next_number(series: str, year: int) -> str:
+    """The next number of `series` for `year`, formatted as SERIES-YEAR-000123."""
+    db.session.execute(
+        insert_on_conflict(NumberSequence).values(series=series, year=year, last_number=0).on_conflict_do_nothing()
+    )
+    number = db.session.scalar(
+        update(NumberSequence)
+        .where(NumberSequence.series == series, NumberSequence.year == year)
+        .values(last_number=NumberSequence.last_number + 1)
+        .returning(NumberSequence.last_number)
+    )
+    return f"{series}-{year}-{number:06d}"

@@ -1,0 +1,94 @@
+"""Issuing invoices and asking for them to be emailed."""
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from dispatch.company.service import company_settings
+from dispatch.core.errors import NotFound
+from dispatch.core.money import to_cents
+from dispatch.core.numbering import next_number
+from dispatch.core.time import company_today
+from dispatch.core.tx import transactional
+from dispatch.customers.models import Customer
+from dispatch.extensions import db
+from dispatch.invoicing.jobs import email_invoice
+from dispatch.invoicing.models import Invoice, InvoiceEmail, InvoiceLine
+from dispatch.jobs import request_job
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """An invoice line before it is priced: amount = quantity × unit price, to the cent."""
+
+    kind: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    is_taxable: bool
+
+    @property
+    def amount(self) -> Decimal:
+        return to_cents(self.quantity * self.unit_price)
+
+
+def issue_invoice(
+    customer: Customer, lines: list[LineDraft], po_number: str | None, work_order_id: int, work_order_number: str
+) -> Invoice:
+    """Number, price and date a new invoice for a work order. Joins the caller's transaction."""
+    settings = company_settings()
+    issue_date = company_today()
+    terms = customer.payment_terms_days if customer.payment_terms_days is not None else settings.default_payment_terms_days
+    subtotal = sum((line.amount for line in lines), Decimal("0.00"))
+    taxable = sum((line.amount for line in lines if line.is_taxable), Decimal("0.00"))
+    tax = to_cents(taxable * settings.tax_rate_percent / HUNDRED)
+    invoice = Invoice(
+        number=next_number("INV", issue_date.year),
+        customer_id=customer.id,
+        work_order_id=work_order_id,
+        work_order_number=work_order_number,
+        po_number=po_number,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=terms),
+        subtotal=subtotal,
+        tax=tax,
+        total=subtotal + tax,
+        lines=[
+            InvoiceLine(
+                position=position,
+                kind=line.kind,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                is_taxable=line.is_taxable,
+            )
+            for position, line in enumerate(lines, start=1)
+        ],
+    )
+    db.session.add(invoice)
+    db.session.flush()
+    return invoice
+
+
+def request_invoice_email(invoice: Invoice) -> InvoiceEmail:
+    """Ask for the invoice to be emailed to the customer once this transaction commits."""
+    email = InvoiceEmail(invoice_id=invoice.id, to_address=invoice.customer.email)
+    db.session.add(email)
+    db.session.flush()
+    request_job(email_invoice, invoice.id)
+    return email
+
+
+def get_invoice(invoice_id: int) -> Invoice:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
+
+
+@transactional
+def send_invoice(invoice_id: int) -> InvoiceEmail:
+    """The dispatcher's (re)send: a new email request, delivered by the background job."""
+    return request_invoice_email(get_invoice(invoice_id))

@@ -1,0 +1,204 @@
+"""Filing a work order: the one use case that reaches into every other domain.
+
+In one transaction: the work order and its labour, parts and mileage; the stock
+taken off the shelf; the invoice; the technician's pay; the follow-up visit;
+the request to email the invoice. Any failure leaves none of it behind.
+"""
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from dispatch.auth.models import Role, User
+from dispatch.auth.permissions import ensure_visible
+from dispatch.company.service import company_settings
+from dispatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from dispatch.core.money import CENT
+from dispatch.core.numbering import next_number
+from dispatch.core.time import company_today
+from dispatch.core.tx import transactional
+from dispatch.customers.models import Customer, ServiceSite
+from dispatch.extensions import db
+from dispatch.inventory import service as inventory
+from dispatch.invoicing import service as invoicing
+from dispatch.invoicing.models import LineKind
+from dispatch.invoicing.service import LineDraft
+from dispatch.payroll import service as payroll
+from dispatch.scheduling import service as scheduling
+from dispatch.workorders.models import LabourEntry, MileageEntry, PartUsage, WorkOrder
+
+LABOUR_NAMES = {"onsite": "On-site labour", "remote": "Remote support", "phone": "Phone support", "travel": "Travel time"}
+
+
+@transactional
+def file_work_order(filed: dict, actor: User) -> WorkOrder:
+    technician = _technician_for(filed.get("technician_id"), actor)
+    customer = _active_customer(filed["customer_id"])
+    site_id = _site_of(customer, filed.get("site_id"))
+    if filed.get("appointment_id") is not None:
+        _refuse_second_work_order(filed["appointment_id"])
+        scheduling.complete_appointment(filed["appointment_id"], technician.id, customer.id)
+    today = company_today()
+    work_order = WorkOrder(
+        number=next_number("WO", today.year),
+        customer_id=customer.id,
+        site_id=site_id,
+        technician_id=technician.id,
+        appointment_id=filed.get("appointment_id"),
+        summary=filed["summary"].strip(),
+        description=filed.get("description"),
+        po_number=filed.get("po_number"),
+        filed_by_id=actor.id,
+    )
+    db.session.add(work_order)
+    db.session.flush()
+    labour = _record_labour(work_order, filed["labor"])
+    parts = _take_parts(work_order, technician, filed["parts"])
+    mileage = _record_mileage(work_order, filed["mileage"])
+    invoice = invoicing.issue_invoice(
+        customer, _invoice_lines(labour, parts, mileage), work_order.po_number, work_order.id, work_order.number
+    )
+    worked_minutes = sum(entry.minutes for entry in labour)
+    if worked_minutes:
+        payroll.accrue_labour_pay(technician, work_order.id, worked_minutes, today)
+    if filed.get("follow_up"):
+        work_order.follow_up_appointment = _book_follow_up(work_order, filed["follow_up"], today)
+    invoicing.request_invoice_email(invoice)
+    db.session.flush()
+    db.session.refresh(work_order)
+    return work_order
+
+
+def _technician_for(technician_id: int | None, actor: User) -> User:
+    """A technician files for themselves; the office files for a technician it names."""
+    if actor.is_technician:
+        if technician_id not in (None, actor.id):
+            raise Forbidden("Technicians file work orders for themselves only.")
+        return actor
+    if technician_id is None:
+        raise InvalidInput.on_field("technician_id", "Say which technician did the work.")
+    technician = db.session.get(User, technician_id)
+    if technician is None or technician.role != Role.TECHNICIAN or not technician.is_active:
+        raise InvalidInput.on_field("technician_id", "No such technician.")
+    return technician
+
+
+def _active_customer(customer_id: int) -> Customer:
+    customer = db.session.get(Customer, customer_id)
+    if customer is None or not customer.is_active:
+        raise InvalidInput.on_field("customer_id", "No such customer.")
+    return customer
+
+
+def _site_of(customer: Customer, site_id: int | None) -> int | None:
+    if site_id is None:
+        return customer.sites[0].id if customer.sites else None
+    if db.session.scalar(select(ServiceSite.customer_id).where(ServiceSite.id == site_id)) != customer.id:
+        raise InvalidInput.on_field("site_id", "No such site for this customer.")
+    return site_id
+
+
+def _refuse_second_work_order(appointment_id: int) -> None:
+    filed = db.session.scalar(select(WorkOrder.number).where(WorkOrder.appointment_id == appointment_id))
+    if filed is not None:
+        raise Conflict(f"Appointment {appointment_id} already has work order {filed}.")
+
+
+def _record_labour(work_order: WorkOrder, entries: list[dict]) -> list[LabourEntry]:
+    labour = []
+    for entry in entries:
+        minutes = entry.get("minutes") or round((entry["ended_at"] - entry["started_at"]).total_seconds() / 60)
+        labour.append(
+            LabourEntry(
+                work_order=work_order,
+                kind=entry["kind"],
+                minutes=minutes,
+                started_at=entry.get("started_at"),
+                ended_at=entry.get("ended_at"),
+                is_billable=entry["is_billable"],
+            )
+        )
+    db.session.add_all(labour)
+    return labour
+
+
+def _take_parts(work_order: WorkOrder, technician: User, parts_used: list[dict]) -> list[tuple[PartUsage, object]]:
+    """Take each part off its shelf (the technician's van unless another location is named)."""
+    usages = []
+    for index, used in enumerate(parts_used):
+        part = inventory.find_part(used["part_id"])
+        if part is None:
+            raise InvalidInput(errors={"parts": {index: {"part_id": ["No such part."]}}})
+        location_id = used["location_id"] or inventory.van_of(technician.id).id
+        try:
+            inventory.take_stock(part, location_id, used["quantity"], technician, reference=work_order.number)
+        except NotFound as error:
+            raise InvalidInput(errors={"parts": {index: {"location_id": ["No such stock location."]}}}) from error
+        usage = PartUsage(
+            work_order=work_order,
+            part_id=part.id,
+            location_id=location_id,
+            quantity=used["quantity"],
+            unit_price=part.unit_price,
+            unit_cost=part.unit_cost,
+        )
+        db.session.add(usage)
+        usages.append((usage, part))
+    return usages
+
+
+def _record_mileage(work_order: WorkOrder, entries: list[dict]) -> list[MileageEntry]:
+    mileage = [MileageEntry(work_order=work_order, miles=entry["miles"], vehicle=entry.get("vehicle")) for entry in entries]
+    db.session.add_all(mileage)
+    return mileage
+
+
+def _invoice_lines(labour: list[LabourEntry], parts, mileage: list[MileageEntry]) -> list[LineDraft]:
+    settings = company_settings()
+    lines = [
+        LineDraft(
+            kind=LineKind.LABOR,
+            description=LABOUR_NAMES[entry.kind],
+            # Hours to the hundredth, so the customer can check hours × rate = amount.
+            quantity=(Decimal(entry.minutes) / 60).quantize(CENT),
+            unit_price=getattr(settings, f"labor_rate_{entry.kind}"),
+            is_taxable=settings.is_labor_taxable,
+        )
+        for entry in labour
+        if entry.is_billable
+    ]
+    lines += [
+        LineDraft(LineKind.PART, f"{part.sku} {part.name}", Decimal(usage.quantity), usage.unit_price, part.is_taxable)
+        for usage, part in parts
+    ]
+    lines += [
+        LineDraft(
+            LineKind.MILEAGE,
+            f"Mileage{f' ({entry.vehicle})' if entry.vehicle else ''}",
+            entry.miles,
+            settings.mileage_rate,
+            settings.is_labor_taxable,
+        )
+        for entry in mileage
+    ]
+    return lines
+
+
+def _book_follow_up(work_order: WorkOrder, follow_up: dict, today):
+    return scheduling.book_follow_up(
+        work_order.customer_id,
+        work_order.technician_id,
+        work_order.site_id,
+        today + timedelta(days=follow_up["in_days"]),
+        follow_up["duration_minutes"],
+        follow_up.get("notes") or f"Follow-up to {work_order.number}: {work_order.summary}",
+    )
+
+
+def get_work_order(work_order_id: int, actor: User) -> WorkOrder:
+    """A work order; a technician sees only their own (another's is "not found")."""
+    work_order = db.session.get(WorkOrder, work_order_id)
+    if work_order is None:
+        raise NotFound("No such work order.")
+    ensure_visible(actor, work_order.technician_id)
+    return work_order
