@@ -74,7 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.payroll import api as payroll_api
     from dispatch.reports import api as reports_api
     from dispatch.scheduling import api as scheduling_api
-    from dispatch.workorders import api as workorders_api
+    from dispatch.workorders import api as workorders_api, views as workorders_views
 
     api_modules = (
         auth_api, customers_api, inventory_api, company_api, scheduling_api,
@@ -84,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         # The API authenticates with bearer tokens, never cookies: nothing for CSRF to forge.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
-    for module in (auth_views, customers_views, inventory_views):
+    for module in (auth_views, customers_views, inventory_views, workorders_views):
         app.register_blueprint(module.bp)
 
 

@@ -4,6 +4,7 @@ Runs against DATABASE_URL (PostgreSQL in CI's second pass) or, without it, an
 SQLite file of its own. With REDIS_URL set, jobs go through real RQ workers.
 """
 import os
+import re
 import subprocess
 import sys
 import time
@@ -128,13 +129,15 @@ def wait_for_jobs(app, seconds: float = 60) -> None:
     queue = job_queue(app)
     registries = (queue.started_job_registry, queue.scheduled_job_registry)
     deadline = time.monotonic() + seconds
-    idle_since = None
-    # Idle for a moment, not just once: a failed job passes between registries on its way to a retry.
-    while idle_since is None or time.monotonic() - idle_since < 0.5:
+    idle_checks = 0
+    # Idle twice in a row, not just once: a job being handed between lists must not look like none.
+    while idle_checks < 2:
         assert time.monotonic() < deadline, "the worker did not finish its jobs in time"
-        is_idle = not queue.count and not any(registry.count for registry in registries)
-        idle_since = (idle_since or time.monotonic()) if is_idle else None
-        time.sleep(0.05)
+        waiting = queue.count + queue.connection.llen(queue.intermediate_queue_key)
+        is_idle = not waiting and not any(registry.count for registry in registries)
+        idle_checks = idle_checks + 1 if is_idle else 0
+        if idle_checks < 2:
+            time.sleep(0.02)
 
 
 @pytest.fixture
@@ -234,6 +237,25 @@ def api_as(app, make_user):
         answer = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD})
         assert answer.status_code == 201, answer.json
         return ApiClient(client, answer.json["token"], user)
+
+    return log_in
+
+
+def csrf_token(page) -> str:
+    """The CSRF token of a page's form, as a browser would send it back."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def browser_as(app, make_user):
+    """browser_as("dispatcher") or browser_as(user) → a test client logged in through the login form."""
+
+    def log_in(role_or_user):
+        user = make_user(role_or_user) if isinstance(role_or_user, str) else role_or_user
+        browser = app.test_client()
+        form = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(browser.get("/login"))}
+        assert browser.post("/login", data=form).status_code == 302
+        return browser
 
     return log_in
 

@@ -50,6 +50,11 @@ class Unauthenticated(DomainError):
     default_message = "Log in first."
 
 
+class ServiceUnavailable(DomainError):
+    status_code = 503
+    default_message = "Busy for a moment; try again."
+
+
 class TooManyRequests(DomainError):
     status_code = 429
     default_message = "Too many attempts; wait and try again."

@@ -9,12 +9,12 @@ fails releases its key, so it can be sent again once the problem is fixed.
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import g, jsonify, request
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch.core.errors import Conflict, InvalidInput
@@ -95,8 +95,23 @@ def forget_expired() -> int:
 HEADER = "Idempotency-Key"
 
 
+def run_once(user_id: int, key: str, request_fingerprint: str, work: Callable[[], tuple[int, dict]]) -> tuple[int, dict, bool]:
+    """Do `work` (answering status and body) once per key: (status, body, whether it was a replay)."""
+    earlier = claim(user_id, key, request_fingerprint)
+    if earlier is not None:
+        return earlier.status_code, earlier.response_body, True
+    try:
+        with transaction():
+            status_code, body = work()
+            record_answer(user_id, key, status_code, body)
+    except BaseException:
+        release(user_id, key)
+        raise
+    return status_code, body, False
+
+
 def idempotent(view):
-    """Decorator for a POST view: honour the Idempotency-Key header, if the client sent one.
+    """Decorator for a POST view of the API: honour the Idempotency-Key header, if the client sent one.
 
     Goes between @blp.arguments (bad input is refused before a key is claimed)
     and @blp.response (so the answer recorded is exactly the one sent).
@@ -109,24 +124,20 @@ def idempotent(view):
             return view(*args, **kwargs)
         if not 1 <= len(key) <= 255:
             raise InvalidInput.on_field(HEADER, "Use between 1 and 255 characters.")
-        user_id = g.api_actor.id
-        earlier = claim(user_id, key, fingerprint(request.get_json(silent=True)))
-        if earlier is not None:
-            return _replay(earlier)
-        try:
-            with transaction():
-                response = view(*args, **kwargs)
-                record_answer(user_id, key, response.status_code, response.get_json())
-        except BaseException:
-            release(user_id, key)
-            raise
-        return response
+        answered = []
+
+        def work():
+            answered.append(view(*args, **kwargs))
+            return answered[0].status_code, answered[0].get_json()
+
+        status_code, body, is_replay = run_once(g.api_actor.id, key, fingerprint(request.get_json(silent=True)), work)
+        return _replay(status_code, body) if is_replay else answered[0]
 
     return answer_once
 
 
-def _replay(earlier: IdempotencyKey):
-    response = jsonify(earlier.response_body)
-    response.status_code = earlier.status_code
+def _replay(status_code: int, body: dict):
+    response = jsonify(body)
+    response.status_code = status_code
     response.headers["Idempotent-Replayed"] = "true"
     return response

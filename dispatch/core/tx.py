@@ -9,9 +9,9 @@ import functools
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dispatch.core.errors import Conflict
+from dispatch.core.errors import Conflict, ServiceUnavailable
 from dispatch.extensions import db
 
 DEPTH = "dispatch.tx_depth"
@@ -34,6 +34,13 @@ def transaction():
         # A unique or check constraint caught what a concurrent request changed
         # between our reads and our writes: a conflict, never a 500.
         raise Conflict("This change conflicts with data saved at the same moment; reload and try again.") from error
+    except OperationalError as error:
+        if depth or not _is_transient(error):
+            raise
+        _roll_back(session)
+        # The database chose this transaction to give way (deadlock, serialization): nothing
+        # was written, and the same request sent again will go through.
+        raise ServiceUnavailable(headers={"Retry-After": "1"}) from error
     except BaseException:
         if depth == 0:
             _roll_back(session)
@@ -62,6 +69,14 @@ def after_commit(callback: Callable[[], None]) -> None:
     if not session.info.get(DEPTH):
         raise RuntimeError("after_commit() outside transaction(): nothing would ever commit it")
     session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+# PostgreSQL's SQLSTATEs for "try again": serialization failure and deadlock detected.
+TRANSIENT_SQLSTATES = {"40001", "40P01"}
+
+
+def _is_transient(error: OperationalError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
 
 
 def _roll_back(session) -> None:

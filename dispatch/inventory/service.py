@@ -133,7 +133,7 @@ def van_of(technician_id: int) -> StockLocation:
     return db.session.scalar(select(StockLocation).where(StockLocation.technician_id == technician_id))
 
 
-def take_stock(part: Part, location_id: int, quantity: int, actor, reference: str) -> StockMovement:
+def take_stock(part: Part, location_id: int, quantity: int, actor, reference: str | None = None) -> StockMovement:
     """Take parts off a shelf for a job. Joins the caller's transaction.
 
     One atomic UPDATE that only succeeds while enough is there: two technicians
@@ -164,3 +164,16 @@ def take_stock(part: Part, location_id: int, quantity: int, actor, reference: st
     )
     db.session.add(movement)
     return movement
+
+
+def van_stock(technician_id: int) -> list[tuple[Part, int]]:
+    """(part, quantity) for every part that has a shelf in the technician's van, by SKU."""
+    return list(
+        db.session.execute(
+            select(Part, StockLevel.quantity)
+            .join(StockLevel, StockLevel.part_id == Part.id)
+            .join(StockLocation, StockLocation.id == StockLevel.location_id)
+            .where(StockLocation.technician_id == technician_id)
+            .order_by(Part.sku)
+        )
+    )

@@ -42,6 +42,8 @@ class Invoice(db.Model):
     issue_date: Mapped[date] = mapped_column(index=True)
     due_date: Mapped[date]
     subtotal: Mapped[Decimal] = mapped_column(MONEY)
+    # The rate of the day it was issued: a later change of rate does not rewrite it.
+    tax_rate_percent: Mapped[Decimal] = mapped_column(Numeric(6, 3))
     tax: Mapped[Decimal] = mapped_column(MONEY)
     total: Mapped[Decimal] = mapped_column(MONEY)
     amount_paid: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))

@@ -83,7 +83,7 @@ def _totals(pdf: InvoicePdf, invoice: Invoice) -> None:
     label_width = sum(width for _title, width, _align in COLUMNS[:-1])
     for label, amount, bold in (
         ("Subtotal", invoice.subtotal, False),
-        ("Tax", invoice.tax, False),
+        (f"Tax {invoice.tax_rate_percent.normalize():f} %", invoice.tax, False),
         ("Total", invoice.total, True),
         ("Balance due", invoice.balance_due, True),
     ):

@@ -34,6 +34,7 @@ class InvoiceSchema(BaseSchema):
     due_date = fields.Date()
     lines = fields.List(fields.Nested(InvoiceLineSchema))
     subtotal = Money()
+    tax_rate_percent = fields.Decimal(as_string=True)
     tax = Money()
     total = Money()
     amount_paid = Money()

@@ -52,6 +52,7 @@ def issue_invoice(
         issue_date=issue_date,
         due_date=issue_date + timedelta(days=terms),
         subtotal=subtotal,
+        tax_rate_percent=settings.tax_rate_percent,
         tax=tax,
         total=subtotal + tax,
         lines=[

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from dispatch.auth.models import User
 from dispatch.auth.permissions import ensure_visible
-from dispatch.customers.models import Customer
+from dispatch.customers.models import Customer, ServiceSite
 from dispatch.core.errors import Conflict, InvalidInput
-from dispatch.core.time import company_timezone, utcnow
+from dispatch.core.time import company_timezone, company_today, utcnow
 from dispatch.core.tx import transactional
 from dispatch.extensions import db
 from dispatch.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
@@ -33,6 +33,8 @@ def book_appointment(
     if ends_at <= starts_at:
         raise InvalidInput.on_field("ends_at", "The appointment must end after it starts.")
     if technician_id is not None:
+        # Every way into a technician's diary takes its turn, not only the ones that remembered to lock.
+        _lock_technicians_diary(technician_id)
         _refuse_double_booking(technician_id, starts_at, ends_at)
     appointment = Appointment(
         customer_id=customer_id,
@@ -64,13 +66,16 @@ def _refuse_double_booking(technician_id: int, starts_at: datetime, ends_at: dat
 @transactional
 def book_visit(customer_id: int, technician_id: int | None, starts_at: datetime, ends_at: datetime, **details) -> Appointment:
     """The dispatcher books a visit for a customer, with a technician or unassigned."""
-    if db.session.get(Customer, customer_id) is None:
+    customer = db.session.get(Customer, customer_id)
+    if customer is None or not customer.is_active:
         raise InvalidInput.on_field("customer_id", "No such customer.")
+    site_id = details.get("site_id")
+    if site_id is not None and db.session.scalar(select(ServiceSite.customer_id).where(ServiceSite.id == site_id)) != customer.id:
+        raise InvalidInput.on_field("site_id", "No such site for this customer.")
     if technician_id is not None:
         technician = db.session.get(User, technician_id)
         if technician is None or not technician.is_technician or not technician.is_active:
             raise InvalidInput.on_field("technician_id", "No such technician.")
-        _lock_technicians_diary(technician_id)
     return book_appointment(customer_id, technician_id, starts_at, ends_at, **details)
 
 
@@ -90,6 +95,23 @@ def find_appointments(
     return list(db.session.scalars(query))
 
 
+def open_appointments(technician_id: int, days: int) -> list[Appointment]:
+    """The technician's appointments from today through `days` more days that still await a work order."""
+    since = datetime.combine(company_today(), time(), company_timezone())
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.technician_id == technician_id,
+                Appointment.status.not_in((*INACTIVE, AppointmentStatus.COMPLETED)),
+                Appointment.starts_at >= since,
+                Appointment.starts_at < since + timedelta(days=days + 1),
+            )
+            .order_by(Appointment.starts_at)
+        )
+    )
+
+
 def find_first_free_slot(technician_id: int, on_or_after: date, minutes: int) -> datetime:
     """The start of the technician's first free `minutes` inside working hours, from `on_or_after`.
 
@@ -99,8 +121,10 @@ def find_first_free_slot(technician_id: int, on_or_after: date, minutes: int) ->
     length = timedelta(minutes=minutes)
     zone = company_timezone()
     earliest = _next_quarter_hour(utcnow())
+    # Days gone by have no free time: search the SEARCH_DAYS from today, not from a date in the past.
+    first_day = max(on_or_after, earliest.astimezone(zone).date())
     for offset in range(SEARCH_DAYS):
-        day = on_or_after + timedelta(days=offset)
+        day = first_day + timedelta(days=offset)
         if day.weekday() not in WORKING_DAYS:
             continue
         opens_at = datetime.combine(day, WORKDAY_STARTS, zone).astimezone(UTC)
@@ -149,8 +173,14 @@ def book_follow_up(
 
 def _lock_technicians_diary(technician_id: int) -> None:
     """Bookings for one technician take turns (their user row is locked until commit), so
-    two at once cannot both find the same free slot."""
-    db.session.execute(select(User.id).where(User.id == technician_id).with_for_update())
+    two at once cannot both find the same free slot.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a transaction that has already written a row pointing
+    at the technician (a stock movement, say) holds the FOR KEY SHARE lock of that foreign key,
+    which FOR UPDATE would wait on. Two filings by the same technician would then each wait
+    for the other (a deadlock); FOR NO KEY UPDATE makes them simply take turns.
+    """
+    db.session.execute(select(User.id).where(User.id == technician_id).with_for_update(key_share=True))
 
 
 def complete_appointment(appointment_id: int, technician_id: int, customer_id: int) -> Appointment:

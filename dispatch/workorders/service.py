@@ -39,30 +39,34 @@ def file_work_order(filed: dict, actor: User) -> WorkOrder:
         _refuse_second_work_order(filed["appointment_id"])
         scheduling.complete_appointment(filed["appointment_id"], technician.id, customer.id)
     today = company_today()
+    taken = _take_parts(technician, filed["parts"])
+    follow_up = _book_follow_up(filed, customer.id, technician.id, site_id, today) if filed.get("follow_up") else None
+    # Numbers last: their counters stay locked until commit, and every filing waits on them.
     work_order = WorkOrder(
         number=next_number("WO", today.year),
         customer_id=customer.id,
         site_id=site_id,
         technician_id=technician.id,
         appointment_id=filed.get("appointment_id"),
+        follow_up_appointment=follow_up,
         summary=filed["summary"].strip(),
         description=filed.get("description"),
         po_number=filed.get("po_number"),
         filed_by_id=actor.id,
+        labour=[_labour_entry(entry) for entry in filed["labor"]],
+        mileage=[MileageEntry(miles=entry["miles"], vehicle=entry.get("vehicle")) for entry in filed["mileage"]],
     )
+    for usage, movement, _part in taken:
+        work_order.parts.append(usage)
+        movement.reference = work_order.number
     db.session.add(work_order)
     db.session.flush()
-    labour = _record_labour(work_order, filed["labor"])
-    parts = _take_parts(work_order, technician, filed["parts"])
-    mileage = _record_mileage(work_order, filed["mileage"])
     invoice = invoicing.issue_invoice(
-        customer, _invoice_lines(labour, parts, mileage), work_order.po_number, work_order.id, work_order.number
+        customer, _invoice_lines(work_order, taken), work_order.po_number, work_order.id, work_order.number
     )
-    worked_minutes = sum(entry.minutes for entry in labour)
+    worked_minutes = sum(entry.minutes for entry in work_order.labour)
     if worked_minutes:
         payroll.accrue_labour_pay(technician, work_order.id, worked_minutes, today)
-    if filed.get("follow_up"):
-        work_order.follow_up_appointment = _book_follow_up(work_order, filed["follow_up"], today)
     invoicing.request_invoice_email(invoice)
     db.session.flush()
     db.session.refresh(work_order)
@@ -104,56 +108,45 @@ def _refuse_second_work_order(appointment_id: int) -> None:
         raise Conflict(f"Appointment {appointment_id} already has work order {filed}.")
 
 
-def _record_labour(work_order: WorkOrder, entries: list[dict]) -> list[LabourEntry]:
-    labour = []
-    for entry in entries:
-        minutes = entry.get("minutes") or round((entry["ended_at"] - entry["started_at"]).total_seconds() / 60)
-        labour.append(
-            LabourEntry(
-                work_order=work_order,
-                kind=entry["kind"],
-                minutes=minutes,
-                started_at=entry.get("started_at"),
-                ended_at=entry.get("ended_at"),
-                is_billable=entry["is_billable"],
-            )
-        )
-    db.session.add_all(labour)
-    return labour
+def _labour_entry(entry: dict) -> LabourEntry:
+    minutes = entry.get("minutes") or round((entry["ended_at"] - entry["started_at"]).total_seconds() / 60)
+    return LabourEntry(
+        kind=entry["kind"],
+        minutes=minutes,
+        started_at=entry.get("started_at"),
+        ended_at=entry.get("ended_at"),
+        is_billable=entry["is_billable"],
+    )
 
 
-def _take_parts(work_order: WorkOrder, technician: User, parts_used: list[dict]) -> list[tuple[PartUsage, object]]:
-    """Take each part off its shelf (the technician's van unless another location is named)."""
-    usages = []
-    for index, used in enumerate(parts_used):
-        part = inventory.find_part(used["part_id"])
-        if part is None:
-            raise InvalidInput(errors={"parts": {index: {"part_id": ["No such part."]}}})
-        location_id = used["location_id"] or inventory.van_of(technician.id).id
-        try:
-            inventory.take_stock(part, location_id, used["quantity"], technician, reference=work_order.number)
-        except NotFound as error:
-            raise InvalidInput(errors={"parts": {index: {"location_id": ["No such stock location."]}}}) from error
-        usage = PartUsage(
-            work_order=work_order,
-            part_id=part.id,
-            location_id=location_id,
-            quantity=used["quantity"],
-            unit_price=part.unit_price,
-            unit_cost=part.unit_cost,
-        )
-        db.session.add(usage)
-        usages.append((usage, part))
-    return usages
+def _take_parts(technician: User, parts_used: list[dict]) -> list[tuple[PartUsage, object, object]]:
+    """Take each part off its shelf (the technician's van unless another location is named),
+    at the price and cost of this moment; the result keeps the order the parts were listed in."""
+    van_id = inventory.van_of(technician.id).id if any(used["location_id"] is None for used in parts_used) else None
+    shelves = [(used["location_id"] or van_id, used["part_id"], index) for index, used in enumerate(parts_used)]
+    taken = {}
+    # Shelves are locked in one fixed order, whatever order the parts were listed in: two
+    # filings taking the same parts can then only queue behind each other, never deadlock.
+    for location_id, part_id, index in sorted(shelves):
+        taken[index] = _take_part(technician, part_id, location_id, parts_used[index]["quantity"], index)
+    return [taken[index] for index in range(len(parts_used))]
 
 
-def _record_mileage(work_order: WorkOrder, entries: list[dict]) -> list[MileageEntry]:
-    mileage = [MileageEntry(work_order=work_order, miles=entry["miles"], vehicle=entry.get("vehicle")) for entry in entries]
-    db.session.add_all(mileage)
-    return mileage
+def _take_part(technician: User, part_id: int, location_id: int, quantity: int, index: int):
+    part = inventory.find_part(part_id)
+    if part is None:
+        raise InvalidInput(errors={"parts": {index: {"part_id": ["No such part."]}}})
+    try:
+        movement = inventory.take_stock(part, location_id, quantity, technician)
+    except NotFound as error:
+        raise InvalidInput(errors={"parts": {index: {"location_id": ["No such stock location."]}}}) from error
+    usage = PartUsage(
+        part_id=part.id, location_id=location_id, quantity=quantity, unit_price=part.unit_price, unit_cost=part.unit_cost
+    )
+    return usage, movement, part
 
 
-def _invoice_lines(labour: list[LabourEntry], parts, mileage: list[MileageEntry]) -> list[LineDraft]:
+def _invoice_lines(work_order: WorkOrder, taken) -> list[LineDraft]:
     settings = company_settings()
     lines = [
         LineDraft(
@@ -164,12 +157,12 @@ def _invoice_lines(labour: list[LabourEntry], parts, mileage: list[MileageEntry]
             unit_price=getattr(settings, f"labor_rate_{entry.kind}"),
             is_taxable=settings.is_labor_taxable,
         )
-        for entry in labour
+        for entry in work_order.labour
         if entry.is_billable
     ]
     lines += [
         LineDraft(LineKind.PART, f"{part.sku} {part.name}", Decimal(usage.quantity), usage.unit_price, part.is_taxable)
-        for usage, part in parts
+        for usage, _movement, part in taken
     ]
     lines += [
         LineDraft(
@@ -179,19 +172,20 @@ def _invoice_lines(labour: list[LabourEntry], parts, mileage: list[MileageEntry]
             settings.mileage_rate,
             settings.is_labor_taxable,
         )
-        for entry in mileage
+        for entry in work_order.mileage
     ]
     return lines
 
 
-def _book_follow_up(work_order: WorkOrder, follow_up: dict, today):
+def _book_follow_up(filed: dict, customer_id: int, technician_id: int, site_id: int | None, today):
+    follow_up = filed["follow_up"]
     return scheduling.book_follow_up(
-        work_order.customer_id,
-        work_order.technician_id,
-        work_order.site_id,
+        customer_id,
+        technician_id,
+        site_id,
         today + timedelta(days=follow_up["in_days"]),
         follow_up["duration_minutes"],
-        follow_up.get("notes") or f"Follow-up to {work_order.number}: {work_order.summary}",
+        follow_up.get("notes") or f"Follow-up: {filed['summary'].strip()}",
     )
 
 

@@ -104,6 +104,7 @@ def upgrade():
     sa.Column('issue_date', sa.Date(), nullable=False),
     sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('subtotal', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('tax_rate_percent', sa.Numeric(precision=6, scale=3), nullable=False),
     sa.Column('tax', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.Column('total', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.Column('amount_paid', sa.Numeric(precision=12, scale=2), nullable=False),

@@ -1,13 +1,7 @@
 """Logging in on the web: CSRF, cookie flags, a fresh session, limits, role-aware navigation."""
-import re
-
 import pytest
 
-from tests.conftest import PASSWORD
-
-
-def csrf_token(page) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+from tests.conftest import PASSWORD, csrf_token
 
 
 def submit_login(client, email, password, address="10.1.0.1", next_page=None):

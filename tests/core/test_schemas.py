@@ -25,3 +25,9 @@ def test_amounts_larger_than_the_column_are_refused(dispatcher_api):
     answer = dispatcher_api.post("/parts", json={"sku": "X", "name": "X", "unit_price": "10000000000.00", "unit_cost": "1.00"})
     assert answer.status_code == 422
     assert "unit_price" in answer.json["errors"]
+
+
+def test_an_unknown_filter_is_refused_not_ignored(owner_api):
+    answer = owner_api.get("/pay-accruals?technician=5")
+    assert answer.status_code == 422
+    assert "technician" in answer.json["errors"]

@@ -1,30 +1,9 @@
 """The customer pages: the dispatcher adds customers through a form protected by CSRF."""
-import re
-
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dispatch.customers.models import Customer
 from dispatch.extensions import db
-from tests.conftest import PASSWORD
-
-
-def csrf_token(page) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-
-
-@pytest.fixture
-def browser_as(app, make_user):
-    """browser_as("dispatcher") → a test client logged in through the login form."""
-
-    def log_in(role):
-        user = make_user(role)
-        browser = app.test_client()
-        form = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(browser.get("/login"))}
-        assert browser.post("/login", data=form).status_code == 302
-        return browser
-
-    return log_in
+from tests.conftest import csrf_token
 
 
 def saved_customers(app) -> list[Customer]:

@@ -1,5 +1,4 @@
 """Parts, stock locations, deliveries and stock levels over the JSON API."""
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select

@@ -1,9 +1,5 @@
 """The invoice PDF reaches the customer's inbox once, through a real SMTP server."""
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -11,9 +7,7 @@ from sqlalchemy import select
 
 from dispatch.extensions import db
 from dispatch.invoicing.jobs import email_invoice
-from dispatch.invoicing.models import InvoiceEmail
 from dispatch.jobs import OutboxMessage, deliver_outbox
-from tests.conftest import worker_environment
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -33,7 +27,7 @@ def test_filing_emails_the_invoice_pdf_to_the_customer(shop, smtp_server, jobs_d
     assert invoice_number in message["Subject"]
     text = pdf_text(attachment_of(message))
     for expected in (invoice_number, filed["number"], "538.40", "515.88", "22.52", "PO-5531", "Seacoast Heating & Cooling",
-                     "Harbor View Dental", "Net 15 days", "How to pay"):
+                     "Harbor View Dental", "Net 15 days", "How to pay", "Tax 8.25 %"):
         assert expected in text, expected
     jobs_done()
     invoice = shop.dispatcher.get(f"/invoices/{filed['invoice']['id']}").json
