@@ -37,6 +37,7 @@ def _import_models() -> None:
     import dispatch.core.idempotency  # noqa: F401
     import dispatch.core.numbering  # noqa: F401
     import dispatch.customers.models  # noqa: F401
+    import dispatch.estimates.models  # noqa: F401
     import dispatch.inventory.models  # noqa: F401
     import dispatch.invoicing.models  # noqa: F401
     import dispatch.jobs  # noqa: F401

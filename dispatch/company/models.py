@@ -20,6 +20,17 @@ class CompanySettings(db.Model):
             name="rates_not_negative",
         ),
         CheckConstraint("default_payment_terms_days >= 0", name="payment_terms_not_negative"),
+        CheckConstraint(
+            "early_payment_discount_percent >= 0 AND early_payment_discount_percent < 100 "
+            "AND early_payment_discount_days >= 0",
+            name="early_payment_discount_range",
+        ),
+        CheckConstraint(
+            "late_fee_flat >= 0 AND late_fee_percent >= 0 AND late_fee_period_days > 0 "
+            "AND (late_fee_cap IS NULL OR late_fee_cap >= 0)",
+            name="late_fee_range",
+        ),
+        CheckConstraint("dispute_respond_days > 0", name="dispute_respond_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,3 +46,14 @@ class CompanySettings(db.Model):
     # Whether labour and mileage lines are taxed; parts carry their own flag.
     is_labor_taxable: Mapped[bool] = mapped_column(default=False, server_default=false())
     default_payment_terms_days: Mapped[int]
+    # Getting paid: e.g. 2 % off when paid within 10 days; 0 % means no discount.
+    early_payment_discount_percent: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=0, server_default="0")
+    early_payment_discount_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Per period overdue: a flat fee and/or a percent of the balance, all fees together at most the cap.
+    late_fee_flat: Mapped[Decimal] = mapped_column(MONEY, default=0, server_default="0")
+    late_fee_percent: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=0, server_default="0")
+    late_fee_period_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    late_fee_cap: Mapped[Decimal | None] = mapped_column(MONEY)
+    # Days from the due date on which to remind: before (negative), on (0), after (positive).
+    reminder_schedule: Mapped[str] = mapped_column(String(100), default="-3,0,7,14", server_default="-3,0,7,14")
+    dispute_respond_days: Mapped[int] = mapped_column(default=7, server_default="7")

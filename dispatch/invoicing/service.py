@@ -33,10 +33,12 @@ class LineDraft:
         return to_cents(self.quantity * self.unit_price)
 
 
-def issue_invoice(
-    customer: Customer, lines: list[LineDraft], po_number: str | None, work_order_id: int, work_order_number: str
-) -> Invoice:
-    """Number, price and date a new invoice for a work order. Joins the caller's transaction."""
+def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> Invoice:
+    """Number, price and date a new invoice. Joins the caller's transaction.
+
+    `references` are what the invoice refers to: po_number, work_order_id and
+    work_order_number for a job; kind, late_fee_for_id and late_fee_period for a late fee.
+    """
     settings = company_settings()
     issue_date = company_today()
     terms = customer.payment_terms_days if customer.payment_terms_days is not None else settings.default_payment_terms_days
@@ -46,9 +48,6 @@ def issue_invoice(
     invoice = Invoice(
         number=next_number("INV", issue_date.year),
         customer_id=customer.id,
-        work_order_id=work_order_id,
-        work_order_number=work_order_number,
-        po_number=po_number,
         issue_date=issue_date,
         due_date=issue_date + timedelta(days=terms),
         subtotal=subtotal,
@@ -67,6 +66,7 @@ def issue_invoice(
             )
             for position, line in enumerate(lines, start=1)
         ],
+        **references,
     )
     db.session.add(invoice)
     db.session.flush()

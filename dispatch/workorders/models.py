@@ -38,6 +38,8 @@ class WorkOrder(db.Model):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("service_sites.id"))
     technician_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), unique=True)
+    # The estimate this job was quoted on; the invoice still bills the actual work.
+    estimate_id: Mapped[int | None] = mapped_column(ForeignKey("estimates.id"))
     follow_up_appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     summary: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)

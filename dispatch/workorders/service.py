@@ -62,7 +62,11 @@ def file_work_order(filed: dict, actor: User) -> WorkOrder:
     db.session.add(work_order)
     db.session.flush()
     invoice = invoicing.issue_invoice(
-        customer, _invoice_lines(work_order, taken), work_order.po_number, work_order.id, work_order.number
+        customer,
+        _invoice_lines(work_order, taken),
+        po_number=work_order.po_number,
+        work_order_id=work_order.id,
+        work_order_number=work_order.number,
     )
     worked_minutes = sum(entry.minutes for entry in work_order.labour)
     if worked_minutes:

@@ -1,0 +1,1 @@
+"""Estimates: a price offered before the work, accepted or declined by the customer through its link."""
