@@ -27,6 +27,8 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "SMTP_STARTTLS": _flag(environ.get("SMTP_STARTTLS", "true")),
         "MAIL_FROM": environ.get("MAIL_FROM", "dispatch@localhost"),
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+        # Where customers reach Dispatch: the links in emails start with it.
+        "PUBLIC_URL": environ.get("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
         # Seconds between a failed job's retries; RQ gives up after the last.
         "JOB_RETRY_INTERVALS": [int(seconds) for seconds in environ.get("JOB_RETRY_INTERVALS", "30,120,600").split(",")],
         "SECRET_KEY": environ.get("SECRET_KEY") or _kept_secret_key(instance_path),

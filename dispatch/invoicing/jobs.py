@@ -1,6 +1,8 @@
 """Background jobs of invoicing. Each takes ids, and is safe to run twice."""
 import smtplib
 
+from flask import current_app
+
 from sqlalchemy import select
 
 from dispatch.company.service import company_settings
@@ -8,7 +10,7 @@ from dispatch.core import mail
 from dispatch.core.time import utcnow
 from dispatch.core.tx import transaction
 from dispatch.extensions import db
-from dispatch.invoicing.models import Invoice, InvoiceEmail, InvoiceStatus
+from dispatch.invoicing.models import Invoice, InvoiceEmail
 from dispatch.invoicing.pdf import render_invoice_pdf
 from dispatch.jobs import is_last_attempt
 
@@ -41,9 +43,12 @@ def email_invoice(invoice_id: int) -> int:
                 email.failed_at, email.failure = utcnow(), f"{type(error).__name__}: {error}"
                 continue
             email.sent_at = utcnow()
-            if invoice.status == InvoiceStatus.ISSUED:
-                invoice.status = InvoiceStatus.SENT
+        invoice.refresh_status()
         return sum(1 for email in waiting if email.sent_at)
+
+
+def customer_link(invoice: Invoice) -> str:
+    return f"{current_app.config['PUBLIC_URL']}/i/{invoice.view_token}"
 
 
 def _invoice_message(invoice: Invoice, to_address: str, attachment: bytes):
@@ -54,7 +59,9 @@ def _invoice_message(invoice: Invoice, to_address: str, attachment: bytes):
         body=(
             f"Hello {invoice.customer.name},\n\n"
             f"Please find attached invoice {invoice.number} for {invoice.total:,.2f}, "
-            f"due by {invoice.due_date.isoformat()}.\n\nThank you for your business.\n{company.name}\n"
+            f"due by {invoice.due_date.isoformat()}.\n\n"
+            f"You can also see it, and download it, here: {customer_link(invoice)}\n\n"
+            f"Thank you for your business.\n{company.name}\n"
         ),
     )
     message.add_attachment(attachment, maintype="application", subtype="pdf", filename=f"{invoice.number}.pdf")

@@ -108,6 +108,29 @@ class Invoice(db.Model):
         """Overdue is never stored: it is an open invoice past its due date."""
         return self.is_open and today > self.due_date
 
+    def refresh_status(self) -> None:
+        """Put the status in line with the payments, credits and deliveries: call after any of them changes.
+
+        A void invoice stays void; a disputed one stays disputed, and what it will go
+        back to if the dispute is rejected is kept up to date instead.
+        """
+        if self.status == InvoiceStatus.VOID:
+            return
+        if self.balance_due <= 0:
+            settled = InvoiceStatus.PAID
+        elif self.amount_paid > 0:
+            settled = InvoiceStatus.PARTIALLY_PAID
+        elif self.first_viewed_at is not None:
+            settled = InvoiceStatus.VIEWED
+        elif any(email.sent_at for email in self.emails):
+            settled = InvoiceStatus.SENT
+        else:
+            settled = InvoiceStatus.ISSUED
+        if self.status == InvoiceStatus.DISPUTED:
+            self.status_before_dispute = settled
+        else:
+            self.status = settled
+
 
 class InvoiceLine(db.Model):
     __tablename__ = "invoice_lines"

@@ -1,4 +1,5 @@
 """Issuing invoices and asking for them to be emailed."""
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -75,6 +76,8 @@ def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> I
 
 def request_invoice_email(invoice: Invoice) -> InvoiceEmail:
     """Ask for the invoice to be emailed to the customer once this transaction commits."""
+    # The customer's secret link goes out with the first email, and stays the same after.
+    invoice.view_token = invoice.view_token or secrets.token_urlsafe(32)
     email = InvoiceEmail(invoice_id=invoice.id, to_address=invoice.customer.email)
     db.session.add(email)
     db.session.flush()
