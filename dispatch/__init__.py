@@ -70,8 +70,9 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.auth import api as auth_api, views as auth_views
     from dispatch.company import api as company_api
     from dispatch.customers import api as customers_api, views as customers_views
+    from dispatch.estimates import api as estimates_api, views as estimates_views
     from dispatch.inventory import api as inventory_api, views as inventory_views
-    from dispatch.invoicing import api as invoicing_api
+    from dispatch.invoicing import api as invoicing_api, views as invoicing_views
     from dispatch.payroll import api as payroll_api
     from dispatch.reports import api as reports_api
     from dispatch.scheduling import api as scheduling_api
@@ -79,14 +80,15 @@ def _register_blueprints(app: Flask) -> None:
 
     api_modules = (
         auth_api, customers_api, inventory_api, company_api, scheduling_api,
-        workorders_api, invoicing_api, payroll_api, reports_api,
+        workorders_api, invoicing_api, payroll_api, reports_api, estimates_api,
     )
     for module in api_modules:
         # The API authenticates with bearer tokens, never cookies: nothing for CSRF to forge.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
-    for module in (auth_views, customers_views, inventory_views, workorders_views):
+    for module in (auth_views, customers_views, inventory_views, workorders_views, estimates_views, invoicing_views):
         app.register_blueprint(module.bp)
+    app.register_blueprint(invoicing_views.customer_link_bp)
 
 
 def _enforce_sqlite_foreign_keys(engine) -> None:

@@ -147,10 +147,13 @@ def run_worker(app: Flask, burst: bool = False) -> None:
 def cron_schedule() -> list[tuple[Callable, dict]]:
     """(job, when) pairs for `dispatch cron`; `when` is RQ's interval= or cron= (UTC)."""
     from dispatch.core.idempotency import forget_expired
+    from dispatch.invoicing.jobs import chase_payments
 
     return [
         (deliver_outbox, {"interval": 60}),
         (forget_expired, {"cron": "17 * * * *"}),
+        # Morning in the Americas, afternoon in Europe: reminders arrive in office hours.
+        (chase_payments, {"cron": "0 13 * * *"}),
     ]
 
 

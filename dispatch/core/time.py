@@ -16,7 +16,12 @@ def company_timezone() -> ZoneInfo:
 
 
 def company_today() -> date:
-    return utcnow().astimezone(company_timezone()).date()
+    return company_date(utcnow())
+
+
+def company_date(moment: datetime) -> date:
+    """The day `moment` falls on in the company's timezone."""
+    return moment.astimezone(company_timezone()).date()
 
 
 class UtcDateTime(TypeDecorator):

@@ -5,10 +5,12 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dispatch.core.errors import Conflict
 from dispatch.core.money import MONEY
 from dispatch.core.time import UtcDateTime, utcnow
 from dispatch.customers.models import Customer
 from dispatch.extensions import db
+from dispatch.scheduling.models import Appointment
 
 
 class EstimateStatus(enum.StrEnum):
@@ -16,6 +18,9 @@ class EstimateStatus(enum.StrEnum):
     SENT = "sent"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+
+
+DECIDED_STATUSES = (EstimateStatus.ACCEPTED, EstimateStatus.DECLINED)
 
 
 class Estimate(db.Model):
@@ -50,6 +55,31 @@ class Estimate(db.Model):
 
     customer: Mapped[Customer] = relationship()
     lines: Mapped[list["EstimateLine"]] = relationship(order_by="EstimateLine.position", back_populates="estimate")
+    appointment: Mapped[Appointment | None] = relationship()
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECIDED_STATUSES
+
+    def is_expired(self, today: date) -> bool:
+        """Valid through its last day, company time; expired from the day after."""
+        return today > self.valid_until
+
+    def is_open(self, today: date) -> bool:
+        """Still waiting for the customer's answer."""
+        return not self.is_decided and not self.is_expired(today)
+
+    def decide(self, status: EstimateStatus, today: date) -> None:
+        """The customer's answer, given once, while the estimate is still valid."""
+        if self.is_decided:
+            raise Conflict(f"Estimate {self.number} was already {self.status}; nothing was changed.")
+        if self.is_expired(today):
+            raise Conflict(
+                f"Estimate {self.number} expired on {self.valid_until.isoformat()}; nothing was changed. "
+                "Please ask us for a new estimate."
+            )
+        self.status = status
+        self.decided_at = utcnow()
 
 
 class EstimateLine(db.Model):

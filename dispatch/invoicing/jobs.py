@@ -10,7 +10,7 @@ from dispatch.core import mail
 from dispatch.core.time import utcnow
 from dispatch.core.tx import transaction
 from dispatch.extensions import db
-from dispatch.invoicing.models import Invoice, InvoiceEmail
+from dispatch.invoicing.models import Invoice, InvoiceEmail, Reminder
 from dispatch.invoicing.pdf import render_invoice_pdf
 from dispatch.jobs import is_last_attempt
 
@@ -67,3 +67,52 @@ def _invoice_message(invoice: Invoice, to_address: str, attachment: bytes):
     message.add_attachment(attachment, maintype="application", subtype="pdf", filename=f"{invoice.number}.pdf")
     return message
 
+
+def chase_payments() -> dict:
+    """Daily, from cron: today's late fees and payment reminders. Safe to run twice in a day."""
+    # Imported here: collections requests this module's jobs, so this module cannot import it first.
+    from dispatch.invoicing import collections
+
+    fees, reminders = collections.chase_payments()
+    return {"late_fees": len(fees), "reminders": len(reminders)}
+
+
+def email_reminder(reminder_id: int) -> bool:
+    """Email one payment reminder; whether it went out now.
+
+    The reminder stays locked while we send, so a second run of this job waits,
+    then finds it sent. An invoice settled since the reminder was recorded is not
+    chased: the reminder stays unsent. SMTP failures raise for RQ to retry.
+    """
+    with transaction():
+        reminder = db.session.scalars(select(Reminder).where(Reminder.id == reminder_id).with_for_update()).one()
+        invoice = db.session.get(Invoice, reminder.invoice_id)
+        if reminder.sent_at is not None or not invoice.is_open:
+            return False
+        reminder.message_id = mail.send(_reminder_message(invoice, reminder))
+        reminder.sent_at = utcnow()
+        return True
+
+
+def _reminder_message(invoice: Invoice, reminder: Reminder):
+    company = company_settings()
+    balance, due_on = f"{invoice.balance_due:,.2f}", invoice.due_date.isoformat()
+    if reminder.days_from_due < 0:
+        subject, news = f"due {due_on}", f"invoice {invoice.number} is due on {due_on}"
+    elif reminder.days_from_due == 0:
+        subject, news = "due today", f"invoice {invoice.number} is due today, {due_on}"
+    else:
+        subject, news = f"was due {due_on}", f"invoice {invoice.number} was due on {due_on} and is still open"
+    return mail.new_message(
+        to=invoice.customer.email,
+        subject=f"Reminder: invoice {invoice.number} from {company.name}, {balance} {subject}",
+        body=(
+            f"Hello {invoice.customer.name},\n\n"
+            f"A friendly reminder that {news}.\n\n"
+            f"Balance due: {balance}\n"
+            f"Due date: {due_on}\n\n"
+            f"You can see the invoice, download it and find how to pay here: {customer_link(invoice)}\n\n"
+            f"If your payment is already on its way, thank you, and please disregard this reminder.\n\n"
+            f"Kind regards,\n{company.name}\n"
+        ),
+    )

@@ -92,12 +92,18 @@ class Invoice(db.Model):
     emails: Mapped[list["InvoiceEmail"]] = relationship(order_by="InvoiceEmail.id", back_populates="invoice")
     payments: Mapped[list["Payment"]] = relationship(order_by="Payment.id", back_populates="invoice")
     credit_notes: Mapped[list["CreditNote"]] = relationship(order_by="CreditNote.id", back_populates="invoice")
+    disputes: Mapped[list["Dispute"]] = relationship(order_by="Dispute.id", viewonly=True)
+    reminders: Mapped[list["Reminder"]] = relationship(order_by="Reminder.id")
 
     @property
     def balance_due(self) -> Decimal:
         if self.status == InvoiceStatus.VOID:
             return Decimal("0.00")
         return self.total - self.amount_credited - self.discount_taken - self.amount_paid
+
+    @property
+    def is_emailed(self) -> bool:
+        return any(email.sent_at for email in self.emails)
 
     @property
     def is_open(self) -> bool:
@@ -122,7 +128,7 @@ class Invoice(db.Model):
             settled = InvoiceStatus.PARTIALLY_PAID
         elif self.first_viewed_at is not None:
             settled = InvoiceStatus.VIEWED
-        elif any(email.sent_at for email in self.emails):
+        elif self.is_emailed:
             settled = InvoiceStatus.SENT
         else:
             settled = InvoiceStatus.ISSUED

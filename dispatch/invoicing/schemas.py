@@ -1,7 +1,13 @@
-from marshmallow import fields
+from marshmallow import fields, validate
+
+from dispatch.core.time import company_today
 
 from dispatch.core.money import Money
-from dispatch.core.schemas import BaseSchema
+from dispatch.core.schemas import BaseSchema, not_blank
+from dispatch.invoicing.models import DisputeOutcome, InvoiceStatus, PaymentMethod
+
+POSITIVE = validate.Range(min=0, min_inclusive=False)
+REASON = [validate.Length(min=1, max=2000), not_blank]
 
 
 class InvoiceLineSchema(BaseSchema):
@@ -22,6 +28,14 @@ class InvoiceEmailSchema(BaseSchema):
     failure = fields.String(allow_none=True)
 
 
+class ReminderSchema(BaseSchema):
+    id = fields.Integer()
+    days_from_due = fields.Integer()
+    sent_on = fields.Date()
+    sent_at = fields.AwareDateTime(allow_none=True)
+    message_id = fields.String(allow_none=True)
+
+
 class InvoiceSchema(BaseSchema):
     id = fields.Integer()
     number = fields.String()
@@ -38,5 +52,119 @@ class InvoiceSchema(BaseSchema):
     tax = Money()
     total = Money()
     amount_paid = Money()
+    amount_credited = Money()
+    discount_taken = Money()
     balance_due = Money()
+    is_overdue = fields.Method("overdue_today")
+    kind = fields.String()
+    late_fee_for_id = fields.Integer(allow_none=True)
+    view_count = fields.Integer()
+    first_viewed_at = fields.AwareDateTime(allow_none=True)
+    voided_at = fields.AwareDateTime(allow_none=True)
+    void_reason = fields.String(allow_none=True)
     emails = fields.List(fields.Nested(InvoiceEmailSchema))
+    reminders = fields.List(fields.Nested(ReminderSchema))
+    payments = fields.List(fields.Nested(lambda: PaymentRecordSchema()))
+    credit_notes = fields.List(fields.Nested(lambda: CreditNoteSchema()))
+
+    def overdue_today(self, invoice) -> bool:
+        return invoice.is_overdue(company_today())
+
+
+class InvoiceStandingSchema(BaseSchema):
+    """Where an invoice stands after a payment, a reversal or a credit."""
+
+    id = fields.Integer()
+    number = fields.String()
+    status = fields.String()
+    balance_due = Money()
+
+
+class PaymentRecordSchema(BaseSchema):
+    id = fields.Integer()
+    invoice_id = fields.Integer()
+    amount = Money()
+    method = fields.String()
+    reference = fields.String(allow_none=True)
+    received_on = fields.Date()
+    recorded_at = fields.AwareDateTime()
+    reversed_at = fields.AwareDateTime(allow_none=True)
+    reversal_reason = fields.String(allow_none=True)
+
+
+class PaymentSchema(PaymentRecordSchema):
+    """A payment, with where its invoice stands now."""
+
+    invoice = fields.Nested(InvoiceStandingSchema)
+
+
+class RecordPaymentSchema(BaseSchema):
+    amount = Money(required=True, validate=POSITIVE)
+    method = fields.String(required=True, validate=validate.OneOf([method.value for method in PaymentMethod]))
+    reference = fields.String(load_default=None, validate=validate.Length(max=120))
+    received_on = fields.Date(load_default=None)
+
+
+class ReasonSchema(BaseSchema):
+    reason = fields.String(required=True, validate=REASON)
+
+
+class CreditNoteSchema(BaseSchema):
+    id = fields.Integer()
+    number = fields.String()
+    invoice_id = fields.Integer()
+    customer_id = fields.Integer()
+    issue_date = fields.Date()
+    reason = fields.String()
+    subtotal = Money()
+    tax = Money()
+    total = Money()
+
+
+class IssueCreditNoteSchema(BaseSchema):
+    amount = Money(required=True, validate=POSITIVE)
+    reason = fields.String(required=True, validate=REASON)
+
+
+class DisputeNoteSchema(BaseSchema):
+    id = fields.Integer()
+    author_id = fields.Integer(allow_none=True)
+    written_at = fields.AwareDateTime()
+    text = fields.String()
+
+
+class DisputeSchema(BaseSchema):
+    id = fields.Integer()
+    invoice_id = fields.Integer()
+    reason = fields.String()
+    opened_by_id = fields.Integer(allow_none=True)
+    opened_at = fields.AwareDateTime()
+    respond_by = fields.Date()
+    resolved_at = fields.AwareDateTime(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    credit_note_id = fields.Integer(allow_none=True)
+    notes = fields.List(fields.Nested(DisputeNoteSchema))
+
+
+class AddDisputeNoteSchema(BaseSchema):
+    text = fields.String(required=True, validate=REASON)
+
+
+class ResolveDisputeSchema(BaseSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf([outcome.value for outcome in DisputeOutcome]))
+    note = fields.String(required=True, validate=REASON)
+    credit_amount = Money(load_default=None, validate=POSITIVE)
+
+
+class InvoiceQueryArgsSchema(BaseSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf([status.value for status in InvoiceStatus]))
+    customer_id = fields.Integer(load_default=None)
+    is_overdue = fields.Boolean(data_key="overdue", load_default=None)
+
+
+class StatementEntrySchema(BaseSchema):
+    on = fields.Date()
+    document = fields.String()
+    description = fields.String()
+    amount = Money()
+    balance = Money()

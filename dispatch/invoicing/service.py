@@ -1,5 +1,4 @@
 """Issuing invoices and asking for them to be emailed."""
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -8,6 +7,7 @@ from dispatch.company.service import company_settings
 from dispatch.core.errors import NotFound
 from dispatch.core.money import to_cents
 from dispatch.core.numbering import next_number
+from dispatch.core.tokens import new_link_token
 from dispatch.core.time import company_today
 from dispatch.core.tx import transactional
 from dispatch.customers.models import Customer
@@ -34,6 +34,12 @@ class LineDraft:
         return to_cents(self.quantity * self.unit_price)
 
 
+def tax_on(lines, rate_percent: Decimal) -> Decimal:
+    """Tax at `rate_percent` on the taxable lines' total, rounded once, half-up, to the cent."""
+    taxable = sum((line.amount for line in lines if line.is_taxable), Decimal("0.00"))
+    return to_cents(taxable * rate_percent / HUNDRED)
+
+
 def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> Invoice:
     """Number, price and date a new invoice. Joins the caller's transaction.
 
@@ -44,8 +50,7 @@ def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> I
     issue_date = company_today()
     terms = customer.payment_terms_days if customer.payment_terms_days is not None else settings.default_payment_terms_days
     subtotal = sum((line.amount for line in lines), Decimal("0.00"))
-    taxable = sum((line.amount for line in lines if line.is_taxable), Decimal("0.00"))
-    tax = to_cents(taxable * settings.tax_rate_percent / HUNDRED)
+    tax = tax_on(lines, settings.tax_rate_percent)
     invoice = Invoice(
         number=next_number("INV", issue_date.year),
         customer_id=customer.id,
@@ -77,7 +82,7 @@ def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> I
 def request_invoice_email(invoice: Invoice) -> InvoiceEmail:
     """Ask for the invoice to be emailed to the customer once this transaction commits."""
     # The customer's secret link goes out with the first email, and stays the same after.
-    invoice.view_token = invoice.view_token or secrets.token_urlsafe(32)
+    invoice.view_token = invoice.view_token or new_link_token()
     email = InvoiceEmail(invoice_id=invoice.id, to_address=invoice.customer.email)
     db.session.add(email)
     db.session.flush()

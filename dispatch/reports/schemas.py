@@ -1,9 +1,10 @@
 import re
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from dispatch.core.money import Money
 from dispatch.core.schemas import BaseSchema
+from dispatch.reports.accounting_export import Document, Target
 
 # ASCII digits only (\d would take "２０２６"), the whole string (a "$" would let "2026-11\n" through),
 # and a year the calendar and the company's timezone can handle (there is no year 0).
@@ -28,3 +29,15 @@ class MonthlyProfitSchema(BaseSchema):
     net_profit = Money()
     cash_received = Money()
     computed_at = fields.AwareDateTime()
+
+
+class AccountingExportQueryArgsSchema(BaseSchema):
+    target = fields.Enum(Target, by_value=True, required=True)
+    document = fields.Enum(Document, by_value=True, required=True)
+    first_day = fields.Date(data_key="from", required=True)
+    last_day = fields.Date(data_key="to", required=True)
+
+    @validates_schema
+    def check_range(self, query_args, **_kwargs):
+        if query_args["first_day"] > query_args["last_day"]:
+            raise ValidationError("Must be on or after from.", field_name="to")

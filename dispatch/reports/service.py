@@ -10,7 +10,7 @@ from dispatch.core.sql import insert_on_conflict
 from dispatch.core.time import company_timezone, utcnow
 from dispatch.core.tx import transactional
 from dispatch.extensions import db
-from dispatch.invoicing.models import Invoice
+from dispatch.invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
 from dispatch.jobs import request_job
 from dispatch.payroll.models import AccrualKind, PayAccrual
 from dispatch.reports.models import MonthlyProfitReport
@@ -35,7 +35,7 @@ def compute_monthly_profit(month: str) -> MonthlyProfitReport:
         "labor_cost": _pay_accrued(AccrualKind.REGULAR, first_day, last_day),
         "mileage_cost": _pay_accrued(AccrualKind.MILEAGE, first_day, last_day),
         "expenses": ZERO,  # until the owner can enter expenses
-        "cash_received": ZERO,  # until payments are recorded
+        "cash_received": _cash_received(first_day, last_day),
     }
     figures["net_profit"] = (
         figures["revenue"] - figures["parts_cost"] - figures["labor_cost"] - figures["mileage_cost"] - figures["expenses"]
@@ -50,9 +50,22 @@ def compute_monthly_profit(month: str) -> MonthlyProfitReport:
 
 
 def _revenue(first_day: date, last_day: date) -> Decimal:
-    """Invoices issued in the month, net of tax."""
+    """Invoices issued in the month, net of tax, less voids and the credit notes of the month."""
+    invoiced = _sum(
+        select(func.sum(Invoice.subtotal)).where(
+            Invoice.issue_date.between(first_day, last_day), Invoice.status != InvoiceStatus.VOID
+        )
+    )
+    credited = _sum(select(func.sum(CreditNote.subtotal)).where(CreditNote.issue_date.between(first_day, last_day)))
+    return invoiced - credited
+
+
+def _cash_received(first_day: date, last_day: date) -> Decimal:
+    """Payments received in the month that still stand (a bounced check is no cash)."""
     return _sum(
-        select(func.sum(Invoice.subtotal)).where(Invoice.issue_date.between(first_day, last_day))
+        select(func.sum(Payment.amount)).where(
+            Payment.received_on.between(first_day, last_day), Payment.reversed_at.is_(None)
+        )
     )
 
 

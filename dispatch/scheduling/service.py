@@ -159,15 +159,21 @@ def _active_appointments(technician_id: int, starts_at: datetime, ends_at: datet
     )
 
 
-def book_follow_up(
-    customer_id: int, technician_id: int, site_id: int | None, on_or_after: date, minutes: int, notes: str | None
+def book_first_free_slot(
+    customer_id: int,
+    technician_id: int,
+    site_id: int | None,
+    on_or_after: date,
+    minutes: int,
+    notes: str | None,
+    kind: AppointmentKind,
 ) -> Appointment:
-    """Book a follow-up visit in the technician's first free slot. Joins the caller's transaction."""
+    """Book a visit in the technician's first free slot (409 if none). Joins the caller's transaction."""
+    # Locked before the slot is looked for, so no other booking can take it in between.
     _lock_technicians_diary(technician_id)
     starts_at = find_first_free_slot(technician_id, on_or_after, minutes)
     return book_appointment(
-        customer_id, technician_id, starts_at, starts_at + timedelta(minutes=minutes),
-        notes=notes, kind=AppointmentKind.FOLLOW_UP, site_id=site_id,
+        customer_id, technician_id, starts_at, starts_at + timedelta(minutes=minutes), notes=notes, kind=kind, site_id=site_id
     )
 
 

@@ -18,6 +18,7 @@ from dispatch.core.numbering import next_number
 from dispatch.core.time import company_today
 from dispatch.core.tx import transactional
 from dispatch.customers.models import Customer, ServiceSite
+from dispatch.estimates import service as estimates
 from dispatch.extensions import db
 from dispatch.inventory import service as inventory
 from dispatch.invoicing import service as invoicing
@@ -25,6 +26,7 @@ from dispatch.invoicing.models import LineKind
 from dispatch.invoicing.service import LineDraft
 from dispatch.payroll import service as payroll
 from dispatch.scheduling import service as scheduling
+from dispatch.scheduling.models import AppointmentKind
 from dispatch.workorders.models import LabourEntry, MileageEntry, PartUsage, WorkOrder
 
 LABOUR_NAMES = {"onsite": "On-site labour", "remote": "Remote support", "phone": "Phone support", "travel": "Travel time"}
@@ -38,6 +40,8 @@ def file_work_order(filed: dict, actor: User) -> WorkOrder:
     if filed.get("appointment_id") is not None:
         _refuse_second_work_order(filed["appointment_id"])
         scheduling.complete_appointment(filed["appointment_id"], technician.id, customer.id)
+    if filed.get("estimate_id") is not None:
+        estimates.ensure_accepted(filed["estimate_id"], customer.id)
     today = company_today()
     taken = _take_parts(technician, filed["parts"])
     follow_up = _book_follow_up(filed, customer.id, technician.id, site_id, today) if filed.get("follow_up") else None
@@ -48,6 +52,7 @@ def file_work_order(filed: dict, actor: User) -> WorkOrder:
         site_id=site_id,
         technician_id=technician.id,
         appointment_id=filed.get("appointment_id"),
+        estimate_id=filed.get("estimate_id"),
         follow_up_appointment=follow_up,
         summary=filed["summary"].strip(),
         description=filed.get("description"),
@@ -183,13 +188,14 @@ def _invoice_lines(work_order: WorkOrder, taken) -> list[LineDraft]:
 
 def _book_follow_up(filed: dict, customer_id: int, technician_id: int, site_id: int | None, today):
     follow_up = filed["follow_up"]
-    return scheduling.book_follow_up(
+    return scheduling.book_first_free_slot(
         customer_id,
         technician_id,
         site_id,
         today + timedelta(days=follow_up["in_days"]),
         follow_up["duration_minutes"],
         follow_up.get("notes") or f"Follow-up: {filed['summary'].strip()}",
+        kind=AppointmentKind.FOLLOW_UP,
     )
 
 

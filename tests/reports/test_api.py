@@ -236,3 +236,22 @@ def test_a_missing_month_is_refused(owner_api):
 def test_reading_a_malformed_month_is_not_found(owner_api, month):
     answer = owner_api.get(f"/reports/monthly-profit/{month}")
     assert answer.status_code == 404
+
+
+def test_voids_credits_and_payments_count_in_the_month(app, shop, owner_api, jobs_done):
+    """Revenue is net of voids and credit notes; cash received is the payments that stand."""
+    first = shop.technician.post("/work-orders", json=shop.work_order()).json  # subtotal 515.88, total 538.40
+    second = shop.technician.post("/work-orders", json=shop.work_order(parts=[], follow_up=None)).json
+    jobs_done()
+    shop.dispatcher.post(f"/invoices/{second['invoice']['id']}/void", json={"reason": "Duplicate"})
+    # A credit of 107.68 carries 4.50 of tax: 103.18 off revenue.
+    shop.dispatcher.post(f"/invoices/{first['invoice']['id']}/credit-notes", json={"amount": "107.68", "reason": "Warranty"})
+    paid = shop.dispatcher.post(f"/invoices/{first['invoice']['id']}/payments", json={"amount": "300.00", "method": "card"}).json
+    bounced = shop.dispatcher.post(f"/invoices/{first['invoice']['id']}/payments", json={"amount": "30.72", "method": "check"}).json
+    shop.dispatcher.post(f"/payments/{bounced['id']}/reversal", json={"reason": "Bounced"})
+    month = paid["received_on"][:7]
+    owner_api.post("/reports/monthly-profit", json={"month": month})
+    jobs_done()
+    report = owner_api.get(f"/reports/monthly-profit/{month}").json
+    assert report["revenue"] == "412.70"  # 515.88 − 103.18; the void invoice not at all
+    assert report["cash_received"] == "300.00"

@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from dispatch.customers.models import Customer
 from dispatch.extensions import db
 from dispatch.scheduling import service as scheduling
-from dispatch.scheduling.models import Appointment, AppointmentStatus
+from dispatch.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
+
+FOLLOW_UP = AppointmentKind.FOLLOW_UP
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -141,8 +143,8 @@ class TestDaylightSavingTime:
 
 
 def test_follow_ups_are_booked_one_after_the_other(diary):
-    first = scheduling.book_follow_up(diary.customer_id, diary.technician_id, None, date(2027, 2, 3), 60, "Check pressure")
-    second = scheduling.book_follow_up(diary.customer_id, diary.technician_id, None, date(2027, 2, 3), 90, None)
+    first = scheduling.book_first_free_slot(diary.customer_id, diary.technician_id, None, date(2027, 2, 3), 60, "Check pressure", FOLLOW_UP)
+    second = scheduling.book_first_free_slot(diary.customer_id, diary.technician_id, None, date(2027, 2, 3), 90, None, FOLLOW_UP)
     db.session.commit()
     assert (first.starts_at, first.ends_at) == (local(2027, 2, 3, 8), local(2027, 2, 3, 9))
     assert (second.starts_at, second.ends_at) == (local(2027, 2, 3, 9), local(2027, 2, 3, 10, 30))
