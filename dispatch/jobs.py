@@ -9,6 +9,8 @@ a job may run twice.
 """
 import importlib
 import logging
+import os
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -16,7 +18,7 @@ from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry, Worker, get_current_job
-from rq.cron import CronScheduler
+from rq.cron import CronJob, CronScheduler
 from rq.serializers import JSONSerializer
 from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -157,8 +159,26 @@ def cron_schedule() -> list[tuple[Callable, dict]]:
     ]
 
 
+class JsonCronJob(CronJob):
+    """rq's cron job, put on the queue with our JSON serializer: rq's own pickles, which our workers refuse."""
+
+    def enqueue(self, connection: Redis):
+        queue = Queue(self.queue_name, connection=connection, serializer=JSONSerializer)
+        return queue.enqueue(self.func, args=self.args, kwargs=self.kwargs, **self.job_options)
+
+
+class AppCronScheduler(CronScheduler):
+    def register(self, func: Callable, queue_name: str, **when) -> JsonCronJob:
+        cron_job = JsonCronJob(queue_name=queue_name, func=func, **when)
+        self._cron_jobs.append(cron_job)
+        return cron_job
+
+
 def run_cron(app: Flask) -> None:
-    scheduler = CronScheduler(connection=redis_connection(app))
+    # rq reads cron expressions in the process's local time: make that UTC, as the schedule is written.
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    scheduler = AppCronScheduler(connection=redis_connection(app))
     for job, when in cron_schedule():
         scheduler.register(job, app.config["RQ_QUEUE"], **when)
     scheduler.start()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import downgrade, upgrade
+from rq import Worker
 from sqlalchemy import insert, select, text
 
 from dispatch import create_app
@@ -104,6 +105,12 @@ def rq_worker(app, tmp_path_factory):
             [str(Path(sys.executable).parent / "dispatch"), "worker"],
             env=worker_environment(app), stdout=output, stderr=subprocess.STDOUT,
         )
+    # Ready before the first test: its start-up sweep must not pass for work a test meant for later.
+    queue = job_queue(app)
+    deadline = time.monotonic() + 60
+    while not Worker.all(queue=queue):
+        assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
     yield worker
     worker.terminate()
     worker.wait(timeout=30)

@@ -24,6 +24,7 @@ from dispatch.demo import DEMO_PASSWORD, load_demo_company
 from dispatch.extensions import db
 from dispatch.inventory.models import StockLevel, StockLocation
 from dispatch.scheduling.models import Appointment
+from tests.conftest import worker_environment
 
 DISPATCH = str(Path(sys.executable).parent / "dispatch")
 
@@ -125,21 +126,12 @@ def _wait_for(url: str, seconds: float = 60):
             time.sleep(0.2)
 
 
-def _environment_of(app) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "RQ_QUEUE": app.config["RQ_QUEUE"],
-        "SECRET_KEY": "test-only",
-    }
-
-
 @pytest.mark.redis
 def test_the_worker_runs_jobs_inside_the_app(app):
     """A job that needs the database runs in `dispatch worker` as it would in production."""
     queue = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(os.environ["REDIS_URL"]), serializer=JSONSerializer)
     job = queue.enqueue("dispatch.demo.load_demo_company")
-    finished = subprocess.run([DISPATCH, "worker", "--burst"], env=_environment_of(app), timeout=120, capture_output=True, text=True)
+    finished = subprocess.run([DISPATCH, "worker", "--burst"], env=worker_environment(app), timeout=120, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     job.refresh()
     assert job.get_status() == "finished", job.latest_result().exc_string if job.latest_result() else None
@@ -149,10 +141,28 @@ def test_the_worker_runs_jobs_inside_the_app(app):
 
 @pytest.mark.redis
 def test_cron_runs_until_told_to_stop(app):
-    scheduler = subprocess.Popen([DISPATCH, "cron"], env=_environment_of(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    scheduler = subprocess.Popen([DISPATCH, "cron"], env=worker_environment(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     time.sleep(3)
     assert scheduler.poll() is None, scheduler.communicate()[0]
     scheduler.send_signal(signal.SIGTERM)
     output = scheduler.communicate(timeout=30)[0]
     assert scheduler.returncode == 0, output
     assert "shutdown complete" in output
+
+
+@pytest.mark.redis
+def test_cron_hands_waiting_work_to_the_workers(app, shop, smtp_server, monkeypatch, jobs_done):
+    """A work order filed while Redis was down is emailed once `dispatch cron` runs: the cron
+    job reaches a real worker (same serializer), which sweeps the outbox."""
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    assert shop.technician.post("/work-orders", json=shop.work_order()).status_code == 201
+    monkeypatch.undo()
+    assert smtp_server.wait_for(1, seconds=1) == []
+    scheduler = subprocess.Popen([DISPATCH, "cron"], env=worker_environment(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert len(smtp_server.wait_for(1, seconds=60)) == 1
+    finally:
+        scheduler.send_signal(signal.SIGTERM)
+        scheduler.communicate(timeout=30)
+    jobs_done()
+    assert len(smtp_server.messages) == 1

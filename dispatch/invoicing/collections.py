@@ -31,9 +31,6 @@ from dispatch.invoicing.service import LineDraft, issue_invoice, request_invoice
 from dispatch.jobs import request_job
 
 HUNDRED = Decimal(100)
-# invoice_lines.kind knows only labor, part and mileage: a late fee is billed as a
-# service charge on a labour line until a migration gives fees a kind of their own.
-LATE_FEE_LINE_KIND = LineKind.LABOR
 
 
 @transactional
@@ -118,7 +115,7 @@ def _charge_late_fees(invoice: Invoice, today: date, settings: CompanySettings) 
         if amount <= 0:
             break
         line = LineDraft(
-            LATE_FEE_LINE_KIND, f"Late fee on {invoice.number} (period {period})", Decimal(1), amount, is_taxable=False
+            LineKind.LATE_FEE, f"Late fee on {invoice.number} (period {period})", Decimal(1), amount, is_taxable=False
         )
         fee = issue_invoice(
             invoice.customer, [line], kind=InvoiceKind.LATE_FEE, late_fee_for_id=invoice.id, late_fee_period=period

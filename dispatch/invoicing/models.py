@@ -33,6 +33,7 @@ class LineKind(enum.StrEnum):
     LABOR = "labor"
     PART = "part"
     MILEAGE = "mileage"
+    LATE_FEE = "late_fee"
 
 
 class Invoice(db.Model):
@@ -64,7 +65,8 @@ class Invoice(db.Model):
     work_order_number: Mapped[str | None] = mapped_column(String(32))
     po_number: Mapped[str | None] = mapped_column(String(64))
     issue_date: Mapped[date] = mapped_column(index=True)
-    due_date: Mapped[date]
+    # Indexed: reminders, late fees and the overdue list all start from it.
+    due_date: Mapped[date] = mapped_column(index=True)
     subtotal: Mapped[Decimal] = mapped_column(MONEY)
     # The rate of the day it was issued: a later change of rate does not rewrite it.
     tax_rate_percent: Mapped[Decimal] = mapped_column(Numeric(6, 3))
@@ -140,7 +142,7 @@ class Invoice(db.Model):
 
 class InvoiceLine(db.Model):
     __tablename__ = "invoice_lines"
-    __table_args__ = (CheckConstraint("kind IN ('labor', 'part', 'mileage')", name="kind_known"),)
+    __table_args__ = (CheckConstraint("kind IN ('labor', 'part', 'mileage', 'late_fee')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)

@@ -11,13 +11,17 @@ from dispatch.extensions import db
 from dispatch.invoicing.models import OPEN_STATUSES, CreditNote, Invoice, InvoiceStatus, Payment
 
 LIST_LIMIT = 500
+LISTED_WITH_INVOICE = (
+    Invoice.customer, Invoice.lines, Invoice.emails, Invoice.payments, Invoice.credit_notes, Invoice.reminders,
+)
 
 
 def find_invoices(status: str | None = None, customer_id: int | None = None, is_overdue: bool | None = None) -> list[Invoice]:
     """Invoices, newest first; "overdue" is worked out from due date and balance, as it is never stored."""
     query = (
         select(Invoice)
-        .options(selectinload(Invoice.customer), selectinload(Invoice.emails))
+        # Everything the list shows of each invoice, in one query per kind rather than per invoice.
+        .options(*(selectinload(related) for related in LISTED_WITH_INVOICE))
         .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
         .limit(LIST_LIMIT)
     )

@@ -39,7 +39,7 @@ class Document(enum.StrEnum):
 
 # QuickBooks Online makes a product/service of each name it has not seen, so the
 # bookkeeper can point labour, parts and mileage at their own income accounts.
-QUICKBOOKS_ITEMS = {LineKind.LABOR: "Labor", LineKind.PART: "Parts", LineKind.MILEAGE: "Mileage"}
+QUICKBOOKS_ITEMS = {LineKind.LABOR: "Labor", LineKind.PART: "Parts", LineKind.MILEAGE: "Mileage", LineKind.LATE_FEE: "Late fees"}
 # Xero refuses a line without an account and a tax rate it knows by name: these
 # are the defaults of a new Xero organisation (account 200 is "Sales").
 XERO_SALES_ACCOUNT = "200"
