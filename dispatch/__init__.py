@@ -68,13 +68,13 @@ def _set_up_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from dispatch.auth import api as auth_api, views as auth_views
-    from dispatch.company import api as company_api
+    from dispatch.company import api as company_api, views as company_views
     from dispatch.customers import api as customers_api, views as customers_views
     from dispatch.estimates import api as estimates_api, views as estimates_views
     from dispatch.inventory import api as inventory_api, views as inventory_views
     from dispatch.invoicing import api as invoicing_api, views as invoicing_views
     from dispatch.payroll import api as payroll_api
-    from dispatch.reports import api as reports_api
+    from dispatch.reports import api as reports_api, views as reports_views
     from dispatch.scheduling import api as scheduling_api
     from dispatch.workorders import api as workorders_api, views as workorders_views
 
@@ -86,8 +86,13 @@ def _register_blueprints(app: Flask) -> None:
         # The API authenticates with bearer tokens, never cookies: nothing for CSRF to forge.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
-    for module in (auth_views, customers_views, inventory_views, workorders_views, estimates_views, invoicing_views):
+    view_modules = (
+        auth_views, customers_views, inventory_views, workorders_views, estimates_views, invoicing_views,
+        company_views, reports_views,
+    )
+    for module in view_modules:
         app.register_blueprint(module.bp)
+    app.register_blueprint(estimates_views.office_bp)
     app.register_blueprint(invoicing_views.customer_link_bp)
 
 

@@ -37,6 +37,17 @@ def not_blank(value: str) -> None:
         raise ValidationError("Must not be blank.")
 
 
+def errors_by_input(errors: dict, prefix: str = "") -> dict:
+    """Field errors keyed as a form names its inputs: {"parts": {0: {"quantity": [...]}}} → "parts_0_quantity"."""
+    flat = {}
+    for key, messages in errors.items():
+        if isinstance(messages, dict):
+            flat.update(errors_by_input(messages, f"{prefix}{key}_"))
+        else:
+            flat[f"{prefix}{key}"] = messages
+    return flat
+
+
 def load_form(schema: Schema, form) -> dict:
     """Load an HTML form through a schema; blank inputs count as not given.
 

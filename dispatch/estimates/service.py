@@ -3,6 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from dispatch.auth.models import User
 from dispatch.company.service import company_settings
@@ -21,6 +22,7 @@ from dispatch.jobs import request_job
 from dispatch.scheduling import service as scheduling
 from dispatch.scheduling.models import Appointment, AppointmentKind
 
+LIST_LIMIT = 500
 # What a Numeric(12, 2) column holds.
 LARGEST_AMOUNT = Decimal("9999999999.99")
 
@@ -124,6 +126,12 @@ def send_estimate(estimate_id: int) -> Estimate:
     estimate.sent_at = None
     request_job(email_estimate, estimate.id)
     return estimate
+
+
+def find_estimates() -> list[Estimate]:
+    """The office's list of estimates, newest first."""
+    query = select(Estimate).order_by(Estimate.issue_date.desc(), Estimate.id.desc()).limit(LIST_LIMIT)
+    return list(db.session.scalars(query.options(selectinload(Estimate.customer))))
 
 
 def find_estimate(token: str, for_update: bool = False) -> Estimate:

@@ -11,6 +11,7 @@ from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
 from dispatch.core.errors import DomainError, InvalidInput
 from dispatch.core.idempotency import fingerprint, run_once
+from dispatch.core.schemas import errors_by_input
 from dispatch.core.time import company_timezone
 from dispatch.customers.service import find_customers
 from dispatch.inventory import service as inventory
@@ -137,23 +138,12 @@ def _form_page(actor, appointments: list, typed: dict, error: DomainError | None
         "workorders/new.html",
         form=typed,
         error=error,
-        errors=_by_input(error.errors or {}) if error else {},
+        errors=errors_by_input(error.errors or {}) if error else {},
         appointments=appointments,
         customers=find_customers(),
         van_stock=_van_stock(actor, typed),
         labour_kinds=[(kind.value, service.LABOUR_NAMES[kind.value]) for kind in LabourKind],
     )
-
-
-def _by_input(errors: dict, prefix: str = "") -> dict:
-    """Field errors keyed as the form names its inputs: {"parts": {0: {"quantity": [...]}}} → "parts_0_quantity"."""
-    flat = {}
-    for key, messages in errors.items():
-        if isinstance(messages, dict):
-            flat.update(_by_input(messages, f"{prefix}{key}_"))
-        else:
-            flat[f"{prefix}{key}"] = messages
-    return flat
 
 
 @bp.app_template_filter("company_time")
