@@ -15,6 +15,7 @@ from dispatch.company.service import company_settings
 from dispatch.core.errors import DomainError, NotFound
 from dispatch.core.schemas import load_form
 from dispatch.core.time import company_today
+from dispatch.customers.service import get_customer
 from dispatch.extensions import db
 from dispatch.invoicing import corrections, disputes, payments, service, sharing, statements
 from dispatch.invoicing.models import Dispute, DisputeOutcome, Invoice, InvoiceStatus, PaymentMethod
@@ -65,6 +66,18 @@ def list_invoices():
         query=query,
         statuses=list(InvoiceStatus),
         today=company_today(),
+    )
+
+
+@bp.route("/statement/<int:customer_id>")
+@login_required
+@require_role(*STAFF)
+def customer_statement(customer_id):
+    """Everything billed, credited, paid and voided for one customer, with the running balance."""
+    return render_template(
+        "invoicing/statement.html",
+        customer=get_customer(customer_id),
+        entries=statements.customer_statement(customer_id),
     )
 
 

@@ -442,3 +442,15 @@ class TestTheCustomersLink:
 
         assert "Paid in full" in page
         assert "Send my question" not in page and "How to pay" not in page
+
+
+def test_the_customer_statement_page_keeps_voids_and_credits_beside_the_originals(shop, browser_as, jobs_done):
+    first = shop.technician.post("/work-orders", json=shop.work_order()).json
+    second = shop.technician.post("/work-orders", json=shop.work_order(parts=[], follow_up=None)).json
+    jobs_done()
+    shop.dispatcher.post(f"/invoices/{second['invoice']['id']}/void", json={"reason": "Duplicate"})
+    shop.dispatcher.post(f"/invoices/{first['invoice']['id']}/credit-notes", json={"amount": "38.40", "reason": "Goodwill"})
+    page = browser_as("dispatcher").get(f"/invoices/statement/{shop.customer['id']}").get_data(as_text=True)
+    assert first["invoice"]["number"] in page and second["invoice"]["number"] in page
+    assert "Void: Duplicate" in page and "Credit: Goodwill" in page
+    assert "Balance owed: <strong>500.00</strong>" in page
