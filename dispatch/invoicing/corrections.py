@@ -27,6 +27,7 @@ def void_invoice(invoice_id: int, reason: str) -> Invoice:
             f"Invoice {invoice.number} has payments or credits on it: reverse them, or credit the rest instead of voiding."
         )
     invoice.status, invoice.voided_at, invoice.void_reason = InvoiceStatus.VOID, utcnow(), reason
+    invoice.keep_link_while_open()
     return invoice
 
 

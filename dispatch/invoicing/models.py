@@ -1,12 +1,12 @@
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dispatch.core.money import MONEY
-from dispatch.core.time import UtcDateTime, utcnow
+from dispatch.core.time import UtcDateTime, company_today, utcnow
 from dispatch.customers.models import Customer
 from dispatch.extensions import db
 
@@ -21,6 +21,7 @@ class InvoiceStatus(enum.StrEnum):
     VOID = "void"
 
 
+LINK_DAYS_AFTER_SETTLED = 90
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.VIEWED, InvoiceStatus.PARTIALLY_PAID)
 
 
@@ -81,6 +82,8 @@ class Invoice(db.Model):
     late_fee_period: Mapped[int | None]
     # The customer's secret link (/i/<token>), made when the invoice is first sent.
     view_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A settled invoice's link stops working a while after: nothing left to pay, nothing kept on show.
+    link_expires_on: Mapped[date | None]
     view_count: Mapped[int] = mapped_column(default=0, server_default="0")
     first_viewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -138,6 +141,14 @@ class Invoice(db.Model):
             self.status_before_dispute = settled
         else:
             self.status = settled
+        self.keep_link_while_open()
+
+    def keep_link_while_open(self) -> None:
+        """The customer's link lasts while there is anything to pay, and LINK_DAYS_AFTER_SETTLED more."""
+        if self.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
+            self.link_expires_on = self.link_expires_on or company_today() + timedelta(days=LINK_DAYS_AFTER_SETTLED)
+        else:
+            self.link_expires_on = None
 
 
 class InvoiceLine(db.Model):

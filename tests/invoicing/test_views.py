@@ -454,3 +454,26 @@ def test_the_customer_statement_page_keeps_voids_and_credits_beside_the_original
     assert first["invoice"]["number"] in page and second["invoice"]["number"] in page
     assert "Void: Duplicate" in page and "Credit: Goodwill" in page
     assert "Balance owed: <strong>500.00</strong>" in page
+
+
+def test_a_settled_invoices_link_expires_and_then_says_nothing(app, shop, jobs_done, client):
+    filed = shop.technician.post("/work-orders", json=shop.work_order()).json
+    jobs_done()
+    invoice_id = filed["invoice"]["id"]
+    shop.dispatcher.post(f"/invoices/{invoice_id}/payments", json={"amount": "538.40", "method": "card"})
+    with app.app_context():
+        invoice = db.session.get(Invoice, invoice_id)
+        token, expires_on = invoice.view_token, invoice.link_expires_on
+    assert expires_on == company_today_in(app) + timedelta(days=90)
+    assert client.get(f"/i/{token}").status_code == 200  # still there to download a receipt copy
+    with app.app_context():
+        db.session.get(Invoice, invoice_id).link_expires_on = company_today_in(app) - timedelta(days=1)
+        db.session.commit()
+    expired = client.get(f"/i/{token}")
+    assert expired.status_code == 404
+    assert filed["invoice"]["number"] not in expired.get_data(as_text=True)
+
+
+def company_today_in(app):
+    with app.app_context():
+        return company_today()
