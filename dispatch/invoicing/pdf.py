@@ -13,7 +13,9 @@ UNICODE_BOLD_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 COLUMNS = (("Description", 95, "L"), ("Qty", 20, "R"), ("Unit price", 35, "R"), ("Amount", 35, "R"))
 
 
-class InvoicePdf(FPDF):
+class DocumentPdf(FPDF):
+    """The page every document we send is printed on: paper, fonts, letterhead, line table, totals."""
+
     def __init__(self):
         super().__init__(format="Letter")
         self.set_auto_page_break(auto=True, margin=18)
@@ -32,24 +34,53 @@ class InvoicePdf(FPDF):
         self.set_font(self.font_name, "B" if bold else "", size)
         self.multi_cell(0, height, self.text(value), new_x="LMARGIN", new_y="NEXT")
 
+    def letterhead(self, company: CompanySettings, title: str) -> None:
+        self.write_line(company.name, size=16, bold=True, height=8)
+        if company.address:
+            self.write_line(company.address)
+        self.ln(4)
+        self.write_line(title, size=14, bold=True, height=7)
+
+    def addressee(self, heading: str, customer) -> None:
+        self.write_line(heading, bold=True)
+        self.write_line(customer.name)
+        if customer.address:
+            self.write_line(customer.address)
+        self.write_line(customer.email)
+        self.ln(4)
+
+    def line_table(self, lines) -> None:
+        """Description, quantity, unit price, amount; long descriptions wrap rather than being cut."""
+        self.set_font(self.font_name, "", 10)
+        with self.table(
+            width=sum(width for _title, width, _align in COLUMNS),
+            col_widths=[width for _title, width, _align in COLUMNS],
+            text_align=[align for _title, _width, align in COLUMNS],
+            borders_layout="HORIZONTAL_LINES",
+            line_height=6,
+            align="LEFT",
+        ) as table:
+            table.row([title for title, _width, _align in COLUMNS])
+            for line in lines:
+                table.row([self.text(line.description), _quantity(line.quantity), _money(line.unit_price), _money(line.amount)])
+        self.ln(2)
+
+    def totals(self, rows: list[tuple[str, Decimal, bool]]) -> None:
+        """(label, amount, is_bold) rows, right-aligned under the amount column."""
+        label_width = sum(width for _title, width, _align in COLUMNS[:-1])
+        for label, amount, is_bold in rows:
+            self.set_font(self.font_name, "B" if is_bold else "", 11 if is_bold else 10)
+            self.cell(label_width, 6, label, align="R")
+            self.cell(COLUMNS[-1][1], 6, _money(amount), align="R")
+            self.ln()
+        self.ln(4)
+
 
 def render_invoice_pdf(invoice: Invoice, company: CompanySettings) -> bytes:
-    pdf = InvoicePdf()
+    pdf = DocumentPdf()
     pdf.add_page()
     pdf.set_title(f"Invoice {invoice.number}")
-    _header(pdf, invoice, company)
-    _lines(pdf, invoice)
-    _totals(pdf, invoice)
-    _how_to_pay(pdf, invoice, company)
-    return bytes(pdf.output())
-
-
-def _header(pdf: InvoicePdf, invoice: Invoice, company: CompanySettings) -> None:
-    pdf.write_line(company.name, size=16, bold=True, height=8)
-    if company.address:
-        pdf.write_line(company.address)
-    pdf.ln(4)
-    pdf.write_line(f"INVOICE {invoice.number}", size=14, bold=True, height=7)
+    pdf.letterhead(company, f"INVOICE {invoice.number}")
     details = [f"Issued: {invoice.issue_date.isoformat()}", f"Due: {invoice.due_date.isoformat()}"]
     if invoice.work_order_number:
         details.append(f"Work order: {invoice.work_order_number}")
@@ -57,44 +88,19 @@ def _header(pdf: InvoicePdf, invoice: Invoice, company: CompanySettings) -> None
         details.append(f"PO number: {invoice.po_number}")
     pdf.write_line("    ".join(details))
     pdf.ln(3)
-    pdf.write_line("Bill to", bold=True)
-    pdf.write_line(invoice.customer.name)
-    if invoice.customer.address:
-        pdf.write_line(invoice.customer.address)
-    pdf.write_line(invoice.customer.email)
-    pdf.ln(4)
-
-
-def _lines(pdf: InvoicePdf, invoice: Invoice) -> None:
-    pdf.set_font(pdf.font_name, "B", 10)
-    for title, width, align in COLUMNS:
-        pdf.cell(width, 7, title, border="B", align=align)
-    pdf.ln()
-    pdf.set_font(pdf.font_name, "", 10)
-    for line in invoice.lines:
-        cells = (line.description, _quantity(line.quantity), _money(line.unit_price), _money(line.amount))
-        for value, (_title, width, align) in zip(cells, COLUMNS):
-            pdf.cell(width, 6, pdf.text(value)[:60], align=align)
-        pdf.ln()
-    pdf.ln(2)
-
-
-def _totals(pdf: InvoicePdf, invoice: Invoice) -> None:
-    label_width = sum(width for _title, width, _align in COLUMNS[:-1])
-    for label, amount, bold in (
+    pdf.addressee("Bill to", invoice.customer)
+    pdf.line_table(invoice.lines)
+    pdf.totals([
         ("Subtotal", invoice.subtotal, False),
         (f"Tax {invoice.tax_rate_percent.normalize():f} %", invoice.tax, False),
         ("Total", invoice.total, True),
         ("Balance due", invoice.balance_due, True),
-    ):
-        pdf.set_font(pdf.font_name, "B" if bold else "", 11 if bold else 10)
-        pdf.cell(label_width, 6, label, align="R")
-        pdf.cell(COLUMNS[-1][1], 6, _money(amount), align="R")
-        pdf.ln()
-    pdf.ln(4)
+    ])
+    _how_to_pay(pdf, invoice, company)
+    return bytes(pdf.output())
 
 
-def _how_to_pay(pdf: InvoicePdf, invoice: Invoice, company: CompanySettings) -> None:
+def _how_to_pay(pdf: DocumentPdf, invoice: Invoice, company: CompanySettings) -> None:
     days = (invoice.due_date - invoice.issue_date).days
     terms = "Due on receipt" if days == 0 else f"Net {days} days"
     pdf.write_line(f"Payment terms: {terms}, due by {invoice.due_date.isoformat()}.", bold=True)
