@@ -1,10 +1,26 @@
-from dispatch.auth.access import current_actor, require_role
-from dispatch.auth.permissions import STAFF
-from dispatch.core.api import Blueprint
-from dispatch.scheduling import service
-from dispatch.scheduling.schemas import AppointmentQueryArgsSchema, AppointmentSchema, BookAppointmentSchema
+from datetime import timedelta
 
-blp = Blueprint("scheduling_api", __name__, description="Appointments")
+from dispatch.auth.access import current_actor, require_role
+from dispatch.auth.permissions import STAFF, ensure_visible
+from dispatch.core.api import Blueprint
+from dispatch.core.time import utcnow
+from dispatch.scheduling import availability, service
+from dispatch.scheduling.schemas import (
+    AppointmentChangeSchema,
+    AppointmentQueryArgsSchema,
+    AppointmentSchema,
+    AppointmentStatusSchema,
+    BookAppointmentSchema,
+    CancelAppointmentSchema,
+    FirstFreeSlotArgsSchema,
+    FreeSlotSchema,
+    FreeTechniciansArgsSchema,
+    MoveAppointmentSchema,
+    TimeOffSchema,
+    WeeklyHoursSchema,
+)
+
+blp = Blueprint("scheduling_api", __name__, description="Appointments, working hours and free slots")
 
 
 @blp.route("/appointments", methods=["POST"])
@@ -12,8 +28,8 @@ blp = Blueprint("scheduling_api", __name__, description="Appointments")
 @blp.arguments(BookAppointmentSchema)
 @blp.response(201, AppointmentSchema)
 def book_appointment(appointment):
-    """Book a visit; 409 if the technician is already booked then."""
-    return service.book_visit(**appointment)
+    """Book a visit; 409 naming the clash if the technician is already booked then, or outside their hours."""
+    return service.book_visit(current_actor(), **appointment)
 
 
 @blp.route("/appointments", methods=["GET"])
@@ -22,3 +38,114 @@ def book_appointment(appointment):
 def list_appointments(query_args):
     """Appointments by start time; a technician sees only their own."""
     return service.find_appointments(current_actor(), **query_args)
+
+
+@blp.route("/appointments/<int:appointment_id>", methods=["GET"])
+@blp.response(200, AppointmentSchema)
+def get_appointment(appointment_id):
+    return service.get_appointment(appointment_id, current_actor())
+
+
+@blp.route("/appointments/<int:appointment_id>", methods=["PATCH"])
+@require_role(*STAFF)
+@blp.arguments(MoveAppointmentSchema)
+@blp.response(200, AppointmentSchema)
+def move_appointment(change, appointment_id):
+    """Move to another time, reassign to another technician (null: unassigned), or change the notes."""
+    return service.move_appointment(appointment_id, current_actor(), **change)
+
+
+@blp.route("/appointments/<int:appointment_id>/cancel", methods=["POST"])
+@require_role(*STAFF)
+@blp.arguments(CancelAppointmentSchema)
+@blp.response(200, AppointmentSchema)
+def cancel_appointment(cancellation, appointment_id):
+    return service.cancel_appointment(appointment_id, current_actor(), **cancellation)
+
+
+@blp.route("/appointments/<int:appointment_id>/status", methods=["POST"])
+@blp.arguments(AppointmentStatusSchema)
+@blp.response(200, AppointmentSchema)
+def update_appointment_status(update, appointment_id):
+    """From the field: en_route, in_progress, no_show. Completing is filing the work order."""
+    return service.update_status(appointment_id, current_actor(), **update)
+
+
+@blp.route("/appointments/<int:appointment_id>/history", methods=["GET"])
+@blp.response(200, AppointmentChangeSchema(many=True))
+def appointment_history(appointment_id):
+    return service.appointment_history(appointment_id, current_actor())
+
+
+@blp.route("/technicians/<int:technician_id>/working-hours", methods=["GET"])
+@blp.response(200, WeeklyHoursSchema)
+def weekly_hours(technician_id):
+    ensure_visible(current_actor(), technician_id)
+    availability.active_technician(technician_id)
+    return _week(availability.weekly_hours(technician_id))
+
+
+@blp.route("/technicians/<int:technician_id>/working-hours", methods=["PUT"])
+@require_role(*STAFF)
+@blp.arguments(WeeklyHoursSchema)
+@blp.response(200, WeeklyHoursSchema)
+def set_weekly_hours(week, technician_id):
+    """Replace the weekly pattern (company time); a weekday left out is a day off."""
+    days = {day["weekday"]: (day["starts_at"], day["ends_at"]) for day in week["days"]}
+    return _week(availability.set_weekly_hours(technician_id, days))
+
+
+@blp.route("/technicians/<int:technician_id>/time-off", methods=["GET"])
+@blp.response(200, TimeOffSchema(many=True))
+def list_time_off(technician_id):
+    ensure_visible(current_actor(), technician_id)
+    return availability.list_time_off(technician_id, utcnow())
+
+
+@blp.route("/technicians/<int:technician_id>/time-off", methods=["POST"])
+@require_role(*STAFF)
+@blp.arguments(TimeOffSchema)
+@blp.response(201, TimeOffSchema)
+def add_time_off(time_off, technician_id):
+    return availability.add_time_off(technician_id, **time_off)
+
+
+@blp.route("/time-off/<int:time_off_id>", methods=["DELETE"])
+@require_role(*STAFF)
+@blp.response(204)
+def cancel_time_off(time_off_id):
+    availability.cancel_time_off(time_off_id)
+
+
+@blp.route("/scheduling/first-free-slot", methods=["GET"])
+@require_role(*STAFF)
+@blp.arguments(FirstFreeSlotArgsSchema, location="query")
+@blp.response(200, FreeSlotSchema)
+def first_free_slot(query_args):
+    """The technician's first free slot of `minutes` on or after a date, inside their hours."""
+    technician = availability.active_technician(query_args["technician_id"])
+    starts_at = availability.find_first_free_slot(technician.id, query_args["on_or_after"], query_args["minutes"])
+    return _slot(technician, starts_at, query_args["minutes"])
+
+
+@blp.route("/scheduling/free-technicians", methods=["GET"])
+@require_role(*STAFF)
+@blp.arguments(FreeTechniciansArgsSchema, location="query")
+@blp.response(200, FreeSlotSchema(many=True))
+def free_technicians(query_args):
+    """Who has `minutes` free on a day, each with their first such slot, earliest first."""
+    minutes = query_args["minutes"]
+    return [_slot(technician, starts_at, minutes) for technician, starts_at in availability.free_technicians(query_args["day"], minutes)]
+
+
+def _week(days: dict) -> dict:
+    return {"days": [{"weekday": weekday, "starts_at": hours[0], "ends_at": hours[1]} for weekday, hours in sorted(days.items())]}
+
+
+def _slot(technician, starts_at, minutes: int) -> dict:
+    return {
+        "technician_id": technician.id,
+        "technician_name": technician.name,
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(minutes=minutes),
+    }

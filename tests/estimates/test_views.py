@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 import dispatch.core.time
 import dispatch.estimates.models
+import dispatch.scheduling.availability
 import dispatch.scheduling.service
 from dispatch.estimates.models import Estimate
 from dispatch.extensions import db
@@ -25,7 +26,7 @@ def local(day, hour, minute=0) -> datetime:
 
 
 def freeze(monkeypatch, moment: datetime) -> None:
-    for module in (dispatch.core.time, dispatch.estimates.models, dispatch.scheduling.service):
+    for module in (dispatch.core.time, dispatch.estimates.models, dispatch.scheduling.service, dispatch.scheduling.availability):
         monkeypatch.setattr(module, "utcnow", lambda: moment)
 
 
@@ -110,7 +111,7 @@ def test_without_a_technician_the_acceptance_stands_and_we_call_to_book(app, sho
 
 
 def test_with_the_diary_full_the_acceptance_stands_and_we_call_to_book(app, shop, prepare, monkeypatch):
-    monkeypatch.setattr(dispatch.scheduling.service, "SEARCH_DAYS", 1)  # only Tuesday is looked at
+    monkeypatch.setattr(dispatch.scheduling.availability, "SEARCH_DAYS", 1)  # only Tuesday is looked at
     book(shop, local(8, 8), local(8, 17))
     estimate = prepare()
     assert answer_estimate(app, estimate["token"], "accept").status_code == 302

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from dispatch.customers.models import Customer
 from dispatch.extensions import db
+from dispatch.scheduling import availability
 from dispatch.scheduling import service as scheduling
 from dispatch.scheduling.models import Appointment, AppointmentKind, AppointmentStatus
 
@@ -37,7 +38,7 @@ class Diary:
         return scheduling.book_appointment(self.customer_id, technician_id or self.technician_id, starts_at, ends_at)
 
     def first_free(self, on_or_after: date, minutes: int) -> datetime:
-        return scheduling.find_first_free_slot(self.technician_id, on_or_after, minutes)
+        return availability.find_first_free_slot(self.technician_id, on_or_after, minutes)
 
 
 # "Now", for the slot finder: early on Monday 2027-01-04 (01:00 in New York), so the dates below stay ahead of it.
@@ -45,7 +46,8 @@ NOW = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
 
 
 def freeze_now(monkeypatch, moment: datetime) -> None:
-    monkeypatch.setattr(scheduling, "utcnow", lambda: moment)
+    for module in (scheduling, availability):
+        monkeypatch.setattr(module, "utcnow", lambda: moment)
 
 
 @pytest.fixture
