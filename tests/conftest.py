@@ -230,6 +230,9 @@ class ApiClient:
     def patch(self, path, **kwargs):
         return self._call("PATCH", path, **kwargs)
 
+    def put(self, path, **kwargs):
+        return self._call("PUT", path, **kwargs)
+
     def delete(self, path, **kwargs):
         return self._call("DELETE", path, **kwargs)
 

@@ -39,7 +39,7 @@ def file_work_order(filed: dict, actor: User) -> WorkOrder:
     site_id = _site_of(customer, filed.get("site_id"))
     if filed.get("appointment_id") is not None:
         _refuse_second_work_order(filed["appointment_id"])
-        scheduling.complete_appointment(filed["appointment_id"], technician.id, customer.id)
+        scheduling.complete_appointment(filed["appointment_id"], technician.id, customer.id, actor)
     if filed.get("estimate_id") is not None:
         estimates.ensure_accepted(filed["estimate_id"], customer.id)
     today = company_today()

@@ -3,7 +3,7 @@
 Working hours are Mon–Fri 08:00–17:00 in the company's timezone, here America/New_York:
 UTC−5 in winter (EST), UTC−4 from the second Sunday of March (EDT) to the first Sunday of November.
 """
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -142,6 +142,20 @@ class TestDaylightSavingTime:
         assert diary.first_free(date(2027, 11, 5), 60) == utc(2027, 11, 5, 12)  # Friday 08:00 EDT
         diary.book(local(2027, 11, 5, 8), local(2027, 11, 5, 17))
         assert diary.first_free(date(2027, 11, 5), 60) == utc(2027, 11, 8, 13)  # Monday 08:00 EST
+
+    def test_a_technicians_own_hours_follow_local_time_across_the_change(self, diary):
+        # Mondays 07:00–15:00 New York time only: 12:00 UTC in winter, 11:00 UTC once the clocks spring forward.
+        availability.set_weekly_hours(diary.technician_id, {0: (time(7), time(15))})
+        assert diary.first_free(date(2027, 3, 8), 60) == utc(2027, 3, 8, 12)
+        diary.book(local(2027, 3, 8, 7), local(2027, 3, 8, 15))
+        assert diary.first_free(date(2027, 3, 8), 60) == utc(2027, 3, 15, 11)
+
+    def test_who_is_free_on_the_first_monday_of_summer_time(self, diary, make_user):
+        late = make_user("technician")
+        diary.book(local(2027, 3, 15, 8), local(2027, 3, 15, 17))  # the diary's technician: fully booked
+        scheduling.book_appointment(diary.customer_id, late.id, local(2027, 3, 15, 8), local(2027, 3, 15, 13))
+        free = availability.free_technicians(date(2027, 3, 15), 240)
+        assert [(technician.id, starts_at) for technician, starts_at in free] == [(late.id, utc(2027, 3, 15, 17))]  # 13:00 EDT
 
 
 def test_follow_ups_are_booked_one_after_the_other(diary):
