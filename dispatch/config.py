@@ -27,6 +27,8 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "SMTP_STARTTLS": _flag(environ.get("SMTP_STARTTLS", "true")),
         "MAIL_FROM": environ.get("MAIL_FROM", "dispatch@localhost"),
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+        # Uploaded files (expense receipts): kept on disk, never served publicly.
+        "FILES_DIR": environ.get("FILES_DIR") or str(instance_path / "files"),
         # Where customers reach Dispatch: the links in emails start with it.
         "PUBLIC_URL": environ.get("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
         # Seconds between a failed job's retries; RQ gives up after the last.

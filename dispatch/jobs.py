@@ -150,12 +150,16 @@ def cron_schedule() -> list[tuple[Callable, dict]]:
     """(job, when) pairs for `dispatch cron`; `when` is RQ's interval= or cron= (UTC)."""
     from dispatch.core.idempotency import forget_expired
     from dispatch.invoicing.jobs import chase_payments
+    from dispatch.reports.jobs import compute_last_month, compute_month_to_date
 
     return [
         (deliver_outbox, {"interval": 60}),
         (forget_expired, {"cron": "17 * * * *"}),
         # Morning in the Americas, afternoon in Europe: reminders arrive in office hours.
         (chase_payments, {"cron": "0 13 * * *"}),
+        # Hours after midnight in the Americas (cron runs in UTC): the company's day has ended when these run.
+        (compute_last_month, {"cron": "0 8 1 * *"}),
+        (compute_month_to_date, {"cron": "30 8 * * *"}),
     ]
 
 

@@ -62,6 +62,7 @@ def app(database_url, smtp_server, tmp_path_factory):
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url if not database_url.startswith("postgres") else _psycopg(database_url),
             "MAIL_OUTBOX_DIR": str(instance / "outbox"),
+            "FILES_DIR": str(instance / "files"),
             "RQ_QUEUE": f"dispatch-test-{uuid.uuid4().hex[:8]}",
             **smtp_server.settings,
             **FAST_PASSWORD_HASHING,

@@ -1,14 +1,18 @@
-from flask import Response
+from flask import Response, send_file
 from marshmallow import ValidationError
 
-from dispatch.auth.access import require_role
+from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
 from dispatch.core.api import Blueprint
 from dispatch.core.errors import NotFound
-from dispatch.reports import accounting_export, service
+from dispatch.core.files import stored_file
+from dispatch.reports import accounting_export, expenses, service
 from dispatch.reports.schemas import (
     MONTH,
     AccountingExportQueryArgsSchema,
+    EndExpenseSchema,
+    ExpenseQueryArgsSchema,
+    ExpenseSchema,
     JobAcceptedSchema,
     MonthlyProfitRequestSchema,
     MonthlyProfitSchema,
@@ -46,3 +50,39 @@ def get_accounting_export(query_args):
     export = accounting_export.export_documents(**query_args)
     disposition = f'attachment; filename="{export.filename}"'
     return Response(export.text, mimetype="text/csv", headers={"Content-Disposition": disposition})
+
+
+@blp.route("/expenses", methods=["POST"])
+@require_role(Role.OWNER)
+@blp.arguments(ExpenseSchema)
+@blp.response(201, ExpenseSchema)
+def record_expense(expense):
+    """Rent, fuel, insurance, tools…; is_monthly repeats it every month until it is ended. Receipts are uploaded on the page."""
+    return expenses.record_expense(current_actor(), **expense)
+
+
+@blp.route("/expenses", methods=["GET"])
+@require_role(Role.OWNER)
+@blp.arguments(ExpenseQueryArgsSchema, location="query")
+@blp.response(200, ExpenseSchema(many=True))
+def list_expenses(query_args):
+    """The expenses that count in a month: one-offs spent in it and monthly ones running in it."""
+    return expenses.expenses_in(*service.month_days(query_args["month"]))
+
+
+@blp.route("/expenses/<int:expense_id>/end", methods=["POST"])
+@require_role(Role.OWNER)
+@blp.arguments(EndExpenseSchema)
+@blp.response(200, ExpenseSchema)
+def end_monthly_expense(end, expense_id):
+    return expenses.end_monthly_expense(expense_id, end["ends_on"])
+
+
+@blp.route("/expenses/<int:expense_id>/receipt", methods=["GET"])
+@require_role(Role.OWNER)
+@blp.response(200, content_type="application/octet-stream")
+def expense_receipt(expense_id):
+    expense = expenses.get_expense(expense_id)
+    if expense.receipt_path is None:
+        raise NotFound("No receipt was kept for this expense.")
+    return send_file(stored_file(expense.receipt_path), mimetype=expense.receipt_type)

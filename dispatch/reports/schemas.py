@@ -5,6 +5,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from dispatch.core.money import Money
 from dispatch.core.schemas import BaseSchema
 from dispatch.reports.accounting_export import Document, Target
+from dispatch.reports.models import ExpenseCategory
 
 # ASCII digits only (\d would take "２０２６"), the whole string (a "$" would let "2026-11\n" through),
 # and a year the calendar and the company's timezone can handle (there is no year 0).
@@ -41,3 +42,22 @@ class AccountingExportQueryArgsSchema(BaseSchema):
     def check_range(self, query_args, **_kwargs):
         if query_args["first_day"] > query_args["last_day"]:
             raise ValidationError("Must be on or after from.", field_name="to")
+
+
+class ExpenseSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    category = fields.String(required=True, validate=validate.OneOf([category.value for category in ExpenseCategory]))
+    amount = Money(required=True)
+    spent_on = fields.Date(required=True)
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    is_monthly = fields.Boolean(load_default=False)
+    ends_on = fields.Date(dump_only=True, allow_none=True)
+    has_receipt = fields.Function(lambda expense: expense.receipt_path is not None, dump_only=True)
+
+
+class EndExpenseSchema(BaseSchema):
+    ends_on = fields.Date(required=True)
+
+
+class ExpenseQueryArgsSchema(BaseSchema):
+    month = fields.String(required=True, validate=MONTH)

@@ -13,6 +13,7 @@ from dispatch.extensions import db
 from dispatch.invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
 from dispatch.jobs import request_job
 from dispatch.payroll.models import AccrualKind, PayAccrual
+from dispatch.reports import expenses
 from dispatch.reports.models import MonthlyProfitReport
 from dispatch.workorders.models import PartUsage, WorkOrder, WorkOrderStatus
 
@@ -34,7 +35,7 @@ def compute_monthly_profit(month: str) -> MonthlyProfitReport:
         "parts_cost": _parts_cost(first_day, last_day),
         "labor_cost": _pay_accrued(AccrualKind.REGULAR, first_day, last_day),
         "mileage_cost": _pay_accrued(AccrualKind.MILEAGE, first_day, last_day),
-        "expenses": ZERO,  # until the owner can enter expenses
+        "expenses": _sum(expenses.total_expenses(first_day, last_day)),
         "cash_received": _cash_received(first_day, last_day),
     }
     figures["net_profit"] = (

@@ -1,14 +1,18 @@
-"""The owner's report pages: the accountant's export, downloaded as a CSV file."""
-from flask import Blueprint, Response, render_template, request
+"""The owner's report pages: expenses, and the accountant's export downloaded as a CSV file."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from dispatch.auth.access import require_role
+from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
 from dispatch.core.errors import InvalidInput
 from dispatch.core.schemas import load_form
+from dispatch.core.files import stored_file
 from dispatch.core.time import company_today
+from dispatch.reports import expenses
+from dispatch.reports.models import ExpenseCategory
+from dispatch.reports.service import month_days
 from dispatch.reports.accounting_export import Document, Target, export_documents
-from dispatch.reports.schemas import AccountingExportQueryArgsSchema
+from dispatch.reports.schemas import MONTH, AccountingExportQueryArgsSchema, ExpenseSchema
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -34,4 +38,46 @@ def accounting_export():
 def _form_page(form, errors: dict | None = None) -> str:
     return render_template(
         "reports/accounting_export.html", form=form, errors=errors or {}, targets=TARGET_NAMES, documents=DOCUMENT_NAMES
+    )
+
+
+@bp.route("/expenses", methods=["GET", "POST"])
+@login_required
+@require_role(Role.OWNER)
+def expense_list():
+    """A month's expenses, and the form to enter one with its receipt."""
+    month = request.args.get("month") or f"{company_today():%Y-%m}"
+    if MONTH.regex.match(month) is None:
+        abort(404)
+    if request.method == "GET":
+        return _expenses_page(month, {"spent_on": company_today().isoformat()})
+    try:
+        entered = load_form(ExpenseSchema(), request.form)
+        expense = expenses.record_expense(current_actor(), **entered, receipt=request.files.get("receipt"))
+    except InvalidInput as error:
+        return _expenses_page(month, request.form, error.errors), error.status_code
+    flash(f"{expense.category.title()} of {expense.amount:,.2f} entered.", "success")
+    return redirect(url_for(".expense_list", month=f"{expense.spent_on:%Y-%m}"))
+
+
+@bp.route("/expenses/<int:expense_id>/receipt")
+@login_required
+@require_role(Role.OWNER)
+def expense_receipt(expense_id):
+    expense = expenses.get_expense(expense_id)
+    if expense.receipt_path is None:
+        abort(404)
+    return send_file(stored_file(expense.receipt_path), mimetype=expense.receipt_type)
+
+
+def _expenses_page(month: str, form, errors: dict | None = None) -> str:
+    listed = expenses.expenses_in(*month_days(month))
+    return render_template(
+        "reports/expenses.html",
+        month=month,
+        expenses=listed,
+        total=sum((expense.amount for expense in listed), start=0),
+        categories=[category.value for category in ExpenseCategory],
+        form=form,
+        errors=errors or {},
     )
