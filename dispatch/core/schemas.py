@@ -1,10 +1,15 @@
 """The base of every marshmallow schema, and the fields and checks every domain shares."""
+import re
+
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from dispatch.core.errors import InvalidInput
 
 # The largest Integer key PostgreSQL holds: a larger id would fail in the database instead of finding nothing.
 LARGEST_ID = 2**31 - 1
+# A "YYYY-MM" month: ASCII digits only (\d would take "２０２６"), the whole string (a "$" would let
+# "2026-11\n" through), and a year the calendar and the company's timezone can handle (there is no year 0).
+MONTH = validate.Regexp(r"\A(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])\Z", flags=re.ASCII, error="Use YYYY-MM, e.g. 2026-11.")
 
 
 class BaseSchema(Schema):

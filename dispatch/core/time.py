@@ -1,5 +1,6 @@
 """Time is stored in UTC and shown in the company's timezone."""
-from datetime import UTC, date, datetime
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -47,3 +48,16 @@ class UtcDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def month_days(month: str) -> tuple[date, date]:
+    """First and last day of a "YYYY-MM" month."""
+    year, number = (int(part) for part in month.split("-"))
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """The month's first moment and the next month's first moment, in the company's timezone."""
+    first_day, last_day = month_days(month)
+    zone = company_timezone()
+    return datetime.combine(first_day, time.min, zone), datetime.combine(last_day + timedelta(days=1), time.min, zone)

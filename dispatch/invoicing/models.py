@@ -164,6 +164,8 @@ class InvoiceLine(db.Model):
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     amount: Mapped[Decimal] = mapped_column(MONEY)
     is_taxable: Mapped[bool]
+    # Phone, remote, on-site or travel, for a labour line: what the owner's profit by kind of labour counts.
+    labour_kind: Mapped[str | None] = mapped_column(String(20))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 

@@ -1,10 +1,10 @@
-from marshmallow import fields, validate
-
-from dispatch.core.time import company_today
+from marshmallow import fields, post_load, validate
 
 from dispatch.core.money import Money
-from dispatch.core.schemas import BaseSchema, not_blank
+from dispatch.core.schemas import MONTH, BaseSchema, not_blank
+from dispatch.core.time import company_today, month_days
 from dispatch.invoicing.models import DisputeOutcome, InvoiceStatus, PaymentMethod
+from dispatch.invoicing.statements import AGES
 
 POSITIVE = validate.Range(min=0, min_inclusive=False)
 REASON = [validate.Length(min=1, max=2000), not_blank]
@@ -160,6 +160,14 @@ class InvoiceQueryArgsSchema(BaseSchema):
     status = fields.String(load_default=None, validate=validate.OneOf([status.value for status in InvoiceStatus]))
     customer_id = fields.Integer(load_default=None)
     is_overdue = fields.Boolean(data_key="overdue", load_default=None)
+    issued_in = fields.String(data_key="issued", load_default=None, validate=MONTH)
+    age = fields.String(load_default=None, validate=validate.OneOf([name for name, _, _ in AGES]))
+
+    @post_load
+    def _issued_days(self, query, **kwargs):
+        if query["issued_in"] is not None:
+            query["issued_in"] = month_days(query["issued_in"])
+        return query
 
 
 class StatementEntrySchema(BaseSchema):

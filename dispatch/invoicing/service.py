@@ -28,6 +28,7 @@ class LineDraft:
     quantity: Decimal
     unit_price: Decimal
     is_taxable: bool
+    labour_kind: str | None = None
 
     @property
     def amount(self) -> Decimal:
@@ -69,6 +70,7 @@ def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> I
                 unit_price=line.unit_price,
                 amount=line.amount,
                 is_taxable=line.is_taxable,
+                labour_kind=line.labour_kind,
             )
             for position, line in enumerate(lines, start=1)
         ],

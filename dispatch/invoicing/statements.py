@@ -1,9 +1,9 @@
 """The customer's statement and the dispatcher's invoice list."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from dispatch.core.time import company_date, company_today
@@ -16,7 +16,18 @@ LISTED_WITH_INVOICE = (
 )
 
 
-def find_invoices(status: str | None = None, customer_id: int | None = None, is_overdue: bool | None = None) -> list[Invoice]:
+# Accounts receivable by days past due: (name, fewest days, most days); None is open-ended.
+AGES = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
+BALANCE = Invoice.total - Invoice.amount_credited - Invoice.discount_taken - Invoice.amount_paid
+
+
+def find_invoices(
+    status: str | None = None,
+    customer_id: int | None = None,
+    is_overdue: bool | None = None,
+    issued_in: tuple[date, date] | None = None,
+    age: str | None = None,
+) -> list[Invoice]:
     """Invoices, newest first; "overdue" is worked out from due date and balance, as it is never stored."""
     query = (
         select(Invoice)
@@ -36,7 +47,34 @@ def find_invoices(status: str | None = None, customer_id: int | None = None, is_
             Invoice.total - Invoice.amount_credited - Invoice.discount_taken - Invoice.amount_paid > 0,
         )
         query = query.where(overdue if is_overdue else ~overdue)
+    if issued_in is not None:
+        query = query.where(Invoice.issue_date.between(*issued_in))
+    if age is not None:
+        query = query.where(_open_receivable(), *_aged(age, company_today()))
     return list(db.session.scalars(query))
+
+
+def receivables_by_age(today: date) -> dict[str, Decimal]:
+    """What customers owe on open invoices, by how many days past due it is, in one query."""
+    days_past_due = [func.sum(BALANCE).filter(*_aged(name, today)) for name, _, _ in AGES]
+    totals = db.session.execute(select(*days_past_due).where(_open_receivable())).one()
+    return {name: Decimal(str(total)).quantize(Decimal("0.01")) if total is not None else Decimal("0.00") for (name, _, _), total in zip(AGES, totals)}
+
+
+def _open_receivable():
+    # A disputed invoice is not chased, but it is still owed until the dispute says otherwise.
+    return and_(Invoice.status.in_((*OPEN_STATUSES, InvoiceStatus.DISPUTED)), BALANCE > 0)
+
+
+def _aged(name: str, today: date) -> tuple:
+    """Due-date conditions for an age bucket: 1–30 days past due is due between 30 and 1 days before today."""
+    _, fewest, most = next(age for age in AGES if age[0] == name)
+    conditions = []
+    if fewest is not None:
+        conditions.append(Invoice.due_date <= today - timedelta(days=fewest))
+    if most is not None:
+        conditions.append(Invoice.due_date >= today - timedelta(days=most))
+    return tuple(conditions)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from dispatch.auth.models import Role
 from dispatch.core.api import Blueprint
 from dispatch.core.errors import NotFound
 from dispatch.core.files import stored_file
+from dispatch.core.schemas import MONTH
+from dispatch.core.time import month_days
 from dispatch.reports import accounting_export, expenses, service
 from dispatch.reports.schemas import (
-    MONTH,
     AccountingExportQueryArgsSchema,
     EndExpenseSchema,
     ExpenseQueryArgsSchema,
@@ -67,7 +68,7 @@ def record_expense(expense):
 @blp.response(200, ExpenseSchema(many=True))
 def list_expenses(query_args):
     """The expenses that count in a month: one-offs spent in it and monthly ones running in it."""
-    return expenses.expenses_in(*service.month_days(query_args["month"]))
+    return expenses.expenses_in(*month_days(query_args["month"]))
 
 
 @blp.route("/expenses/<int:expense_id>/end", methods=["POST"])

@@ -1,15 +1,9 @@
-import re
-
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from dispatch.core.money import Money
-from dispatch.core.schemas import BaseSchema
+from dispatch.core.schemas import MONTH, BaseSchema
 from dispatch.reports.accounting_export import Document, Target
 from dispatch.reports.models import ExpenseCategory
-
-# ASCII digits only (\d would take "２０２６"), the whole string (a "$" would let "2026-11\n" through),
-# and a year the calendar and the company's timezone can handle (there is no year 0).
-MONTH = validate.Regexp(r"\A(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])\Z", flags=re.ASCII, error="Use YYYY-MM, e.g. 2026-11.")
 
 
 class MonthlyProfitRequestSchema(BaseSchema):

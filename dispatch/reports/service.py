@@ -1,13 +1,12 @@
 """The owner's monthly net profit, computed by the database in aggregates."""
-import calendar
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from dispatch.core.errors import NotFound
 from dispatch.core.sql import insert_on_conflict
-from dispatch.core.time import company_timezone, utcnow
+from dispatch.core.time import month_bounds, month_days, utcnow
 from dispatch.core.tx import transactional
 from dispatch.extensions import db
 from dispatch.invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
@@ -20,19 +19,12 @@ from dispatch.workorders.models import PartUsage, WorkOrder, WorkOrderStatus
 ZERO = Decimal("0.00")
 
 
-def month_days(month: str) -> tuple[date, date]:
-    """First and last day of a "YYYY-MM" month."""
-    year, number = (int(part) for part in month.split("-"))
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
-
-
-@transactional
-def compute_monthly_profit(month: str) -> MonthlyProfitReport:
-    """Accrual basis: revenue − parts cost − labour cost − mileage − expenses. Replaces an earlier report."""
+def profit_figures(month: str) -> dict[str, Decimal]:
+    """Accrual basis: revenue − parts cost − labour cost − mileage − expenses = net profit; cash received beside it."""
     first_day, last_day = month_days(month)
     figures = {
-        "revenue": _revenue(first_day, last_day),
-        "parts_cost": _parts_cost(first_day, last_day),
+        "revenue": _revenue(month),
+        "parts_cost": _parts_cost(month),
         "labor_cost": _pay_accrued(AccrualKind.REGULAR, first_day, last_day),
         "mileage_cost": _pay_accrued(AccrualKind.MILEAGE, first_day, last_day),
         "expenses": _sum(expenses.total_expenses(first_day, last_day)),
@@ -41,7 +33,13 @@ def compute_monthly_profit(month: str) -> MonthlyProfitReport:
     figures["net_profit"] = (
         figures["revenue"] - figures["parts_cost"] - figures["labor_cost"] - figures["mileage_cost"] - figures["expenses"]
     )
-    snapshot = {"month": month, **figures, "computed_at": utcnow()}
+    return figures
+
+
+@transactional
+def compute_monthly_profit(month: str) -> MonthlyProfitReport:
+    """Compute the month's figures and keep them as its report, replacing an earlier one."""
+    snapshot = {"month": month, **profit_figures(month), "computed_at": utcnow()}
     db.session.execute(
         insert_on_conflict(MonthlyProfitReport)
         .values(**snapshot)
@@ -50,15 +48,38 @@ def compute_monthly_profit(month: str) -> MonthlyProfitReport:
     return db.session.get(MonthlyProfitReport, month, populate_existing=True)
 
 
-def _revenue(first_day: date, last_day: date) -> Decimal:
-    """Invoices issued in the month, net of tax, less voids and the credit notes of the month."""
-    invoiced = _sum(
-        select(func.sum(Invoice.subtotal)).where(
-            Invoice.issue_date.between(first_day, last_day), Invoice.status != InvoiceStatus.VOID
-        )
+def _revenue(month: str) -> Decimal:
+    return revenue_by(month).get(None, ZERO)
+
+
+def revenue_by(month: str, key=None) -> dict:
+    """Revenue per customer (key=Invoice.customer_id), per technician (WorkOrder.technician_id) or in all (None).
+
+    Invoices issued in the month net of tax and early-payment discounts, less the month's credit
+    notes and voids. A void counts in the month it happens, like a credit note, so a month
+    already reported keeps its figures.
+    """
+    first_day, last_day = month_days(month)
+    starts_at, ends_at = month_bounds(month)
+    grouped_by = [key] if key is not None else []
+    net = func.sum(Invoice.subtotal - Invoice.discount_taken)
+    parts = (
+        (1, select(*grouped_by, net).select_from(Invoice).where(Invoice.issue_date.between(first_day, last_day))),
+        (-1, select(*grouped_by, net).select_from(Invoice).where(
+            Invoice.status == InvoiceStatus.VOID, Invoice.voided_at >= starts_at, Invoice.voided_at < ends_at
+        )),
+        (-1, select(*grouped_by, func.sum(CreditNote.subtotal)).select_from(CreditNote)
+            .join(Invoice, Invoice.id == CreditNote.invoice_id)
+            .where(CreditNote.issue_date.between(first_day, last_day))),
     )
-    credited = _sum(select(func.sum(CreditNote.subtotal)).where(CreditNote.issue_date.between(first_day, last_day)))
-    return invoiced - credited
+    revenue: dict = {}
+    for sign, query in parts:
+        if key is not None and key.class_ is WorkOrder:
+            query = query.join(WorkOrder, WorkOrder.id == Invoice.work_order_id)
+        for *keys, total in db.session.execute(query.group_by(*grouped_by)):
+            group = keys[0] if keys else None
+            revenue[group] = revenue.get(group, ZERO) + sign * exact_cents(total)
+    return revenue
 
 
 def _cash_received(first_day: date, last_day: date) -> Decimal:
@@ -70,15 +91,13 @@ def _cash_received(first_day: date, last_day: date) -> Decimal:
     )
 
 
-def _parts_cost(first_day: date, last_day: date) -> Decimal:
+def _parts_cost(month: str) -> Decimal:
     """What the parts used in the month cost when they were used."""
-    zone = company_timezone()
-    starts_at = datetime.combine(first_day, time.min, zone)
-    ends_at = datetime.combine(last_day, time.max, zone)
+    starts_at, ends_at = month_bounds(month)
     return _sum(
         select(func.sum(PartUsage.quantity * PartUsage.unit_cost))
         .join(WorkOrder, WorkOrder.id == PartUsage.work_order_id)
-        .where(WorkOrder.filed_at.between(starts_at, ends_at), WorkOrder.status != WorkOrderStatus.VOID)
+        .where(WorkOrder.filed_at >= starts_at, WorkOrder.filed_at < ends_at, WorkOrder.status != WorkOrderStatus.VOID)
     )
 
 
@@ -89,7 +108,10 @@ def _pay_accrued(kind: AccrualKind, first_day: date, last_day: date) -> Decimal:
 
 
 def _sum(query) -> Decimal:
-    total = db.session.scalar(query)
+    return exact_cents(db.session.scalar(query))
+
+
+def exact_cents(total) -> Decimal:
     # SQLite sums NUMERIC as a float: bring it back to exact cents through its text form.
     return Decimal(str(total)).quantize(Decimal("0.01")) if total is not None else ZERO
 

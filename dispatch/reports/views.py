@@ -7,12 +7,13 @@ from dispatch.auth.models import Role
 from dispatch.core.errors import InvalidInput
 from dispatch.core.schemas import load_form
 from dispatch.core.files import stored_file
-from dispatch.core.time import company_today
-from dispatch.reports import expenses
+from dispatch.core.time import company_today, month_days
+from dispatch.reports import charts, expenses
+from dispatch.reports.dashboard import COSTS, owners_dashboard
 from dispatch.reports.models import ExpenseCategory
-from dispatch.reports.service import month_days
 from dispatch.reports.accounting_export import Document, Target, export_documents
-from dispatch.reports.schemas import MONTH, AccountingExportQueryArgsSchema, ExpenseSchema
+from dispatch.core.schemas import MONTH
+from dispatch.reports.schemas import AccountingExportQueryArgsSchema, ExpenseSchema
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -80,4 +81,18 @@ def _expenses_page(month: str, form, errors: dict | None = None) -> str:
         categories=[category.value for category in ExpenseCategory],
         form=form,
         errors=errors or {},
+    )
+
+
+@bp.route("/dashboard")
+@login_required
+@require_role(Role.OWNER)
+def dashboard():
+    board = owners_dashboard(company_today())
+    profit_bars, zero = charts.profit_bars([(month.month, month.figures["net_profit"]) for month in board.history])
+    stacked = charts.revenue_and_cost_bars(
+        [(month.month, month.figures["revenue"], {cost: month.figures[cost] for cost in COSTS}) for month in board.history]
+    )
+    return render_template(
+        "reports/dashboard.html", board=board, profit_bars=profit_bars, zero=zero, stacked=stacked, chart=charts
     )

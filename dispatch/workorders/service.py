@@ -165,6 +165,7 @@ def _invoice_lines(work_order: WorkOrder, taken) -> list[LineDraft]:
             quantity=(Decimal(entry.minutes) / 60).quantize(CENT),
             unit_price=getattr(settings, f"labor_rate_{entry.kind}"),
             is_taxable=settings.is_labor_taxable,
+            labour_kind=entry.kind,
         )
         for entry in work_order.labour
         if entry.is_billable
