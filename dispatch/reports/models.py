@@ -24,6 +24,8 @@ class MonthlyProfitReport(db.Model):
     net_profit: Mapped[Decimal] = mapped_column(MONEY)
     cash_received: Mapped[Decimal] = mapped_column(MONEY)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # When the report went to the owner by email: once a month, however often it is recomputed.
+    emailed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ExpenseCategory(enum.StrEnum):

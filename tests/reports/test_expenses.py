@@ -1,14 +1,17 @@
 """The owner enters expenses (one-off or monthly, with a receipt); they come off the month's net profit."""
 import io
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from dispatch.extensions import db
 from dispatch.reports import jobs as report_jobs
 from dispatch.reports.models import Expense, MonthlyProfitReport
 from tests.conftest import csrf_token
+from tests.reports.test_api import move_to
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -146,3 +149,27 @@ class TestThePage:
 
     def test_the_dispatcher_has_no_expenses_page(self, browser_as):
         assert browser_as("dispatcher").get("/reports/expenses").status_code == 403
+
+
+def test_the_monthly_report_is_emailed_to_the_owner_once_as_a_pdf(app, app_context, shop, smtp_server):
+    """On the 1st the closed month goes to the owner; the job run twice sends one email."""
+    today = datetime.now(UTC).date()
+    last_month_day = today.replace(day=1) - timedelta(days=1)
+    filed = shop.technician.post("/work-orders", json=shop.work_order(follow_up=None)).json
+    move_to(app, filed["id"], last_month_day)
+    shop.owner.post("/expenses", json=expense(amount="300.00", spent_on=last_month_day.isoformat()))
+    smtp_server.clear()
+
+    assert report_jobs.compute_last_month() == "29.32"  # 329.32 − 300.00
+    report_jobs.compute_last_month()
+
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == shop.owner.user.email
+    assert f"{last_month_day:%Y-%m}" in message["Subject"]
+    [attachment] = [part for part in message.iter_attachments()]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(attachment.get_content())).pages)
+    assert "Net profit 29.32" in text
+    assert "Expenses 300.00" in text
+    assert "Harbor View Dental" in text
+    time.sleep(0.5)
+    assert len(smtp_server.messages) == 1
