@@ -149,6 +149,7 @@ def run_worker(app: Flask, burst: bool = False) -> None:
 def cron_schedule() -> list[tuple[Callable, dict]]:
     """(job, when) pairs for `dispatch cron`; `when` is RQ's interval= or cron= (UTC)."""
     from dispatch.core.idempotency import forget_expired
+    from dispatch.inventory.jobs import email_low_stock_digest
     from dispatch.invoicing.jobs import chase_payments
 
     return [
@@ -156,6 +157,8 @@ def cron_schedule() -> list[tuple[Callable, dict]]:
         (forget_expired, {"cron": "17 * * * *"}),
         # Morning in the Americas, afternoon in Europe: reminders arrive in office hours.
         (chase_payments, {"cron": "0 13 * * *"}),
+        # Before the office opens in the Americas: the dispatcher starts the day with what to reorder.
+        (email_low_stock_digest, {"cron": "0 11 * * *"}),
     ]
 
 
