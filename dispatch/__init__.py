@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in view_modules:
         app.register_blueprint(module.bp)
     app.register_blueprint(estimates_views.office_bp)
+    app.register_blueprint(inventory_views.stock_bp)
     app.register_blueprint(invoicing_views.customer_link_bp)
 
 

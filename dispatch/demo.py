@@ -12,7 +12,7 @@ from dispatch.core.tx import transactional
 from dispatch.customers.service import create_customer
 from dispatch.extensions import db
 from dispatch.inventory.models import LocationKind, StockLocation
-from dispatch.inventory.service import create_part, receive_stock
+from dispatch.inventory.service import create_part, receive_stock, set_shelf_targets
 from dispatch.scheduling.service import book_appointment
 
 DEMO_PASSWORD = "dispatch-demo"
@@ -35,16 +35,16 @@ CUSTOMERS = [
 ]
 
 PARTS = [
-    ("FAN-MTR-5", "Condenser fan motor 1/5 HP", "189.00", "96.40"),
-    ("CAP-45-5", "Dual run capacitor 45/5 µF", "42.00", "11.80"),
-    ("CONT-30A", "Contactor 30 A 24 V coil", "58.00", "17.25"),
-    ("FILT-16-25", "Pleated filter 16x25x1 MERV 11", "14.50", "4.10"),
-    ("TSTAT-WIFI", "Wi-Fi programmable thermostat", "219.00", "121.00"),
-    ("R410A-LB", "Refrigerant R-410A (per lb)", "85.00", "22.60"),
-    ("IGN-HSI", "Hot surface igniter", "96.00", "31.90"),
-    ("FLM-SNSR", "Flame sensor", "48.00", "9.75"),
-    ("DRAIN-TAB", "Condensate pan tablets (pack)", "12.00", "3.20"),
-    ("PVC-34-10", "PVC pipe 3/4 in × 10 ft", "16.00", "5.40"),
+    ("FAN-MTR-5", "Condenser fan motor 1/5 HP", "189.00", "96.40", "Motors"),
+    ("CAP-45-5", "Dual run capacitor 45/5 µF", "42.00", "11.80", "Electrical"),
+    ("CONT-30A", "Contactor 30 A 24 V coil", "58.00", "17.25", "Electrical"),
+    ("FILT-16-25", "Pleated filter 16x25x1 MERV 11", "14.50", "4.10", "Filters"),
+    ("TSTAT-WIFI", "Wi-Fi programmable thermostat", "219.00", "121.00", "Controls"),
+    ("R410A-LB", "Refrigerant R-410A (per lb)", "85.00", "22.60", "Refrigerant"),
+    ("IGN-HSI", "Hot surface igniter", "96.00", "31.90", "Ignition"),
+    ("FLM-SNSR", "Flame sensor", "48.00", "9.75", "Ignition"),
+    ("DRAIN-TAB", "Condensate pan tablets (pack)", "12.00", "3.20", "Supplies"),
+    ("PVC-34-10", "PVC pipe 3/4 in × 10 ft", "16.00", "5.40", "Supplies"),
 ]
 
 JOBS = ["No heat call", "Annual maintenance", "AC not cooling", "Thermostat install", "Noisy blower", "Leak check"]
@@ -74,7 +74,10 @@ def _create_demo_company() -> None:
     users = [create_user(email, name, DEMO_PASSWORD, role, rate) for role, email, name, rate in STAFF]
     dispatcher, technicians = users[1], users[2:]
     customers = [create_customer(name, email, phone, address, terms) for name, email, phone, address, terms in CUSTOMERS]
-    parts = [create_part(sku, name, Decimal(price), Decimal(cost)) for sku, name, price, cost in PARTS]
+    parts = [
+        create_part(sku, name, Decimal(price), Decimal(cost), category=category, reorder_point=10, reorder_quantity=24)
+        for sku, name, price, cost, category in PARTS
+    ]
     _stock_the_shelves(parts, dispatcher)
     _book_a_week(customers, technicians)
 
@@ -86,6 +89,9 @@ def _stock_the_shelves(parts, dispatcher) -> None:
         for index, part in enumerate(parts):
             quantity = (2 + index % 3) if on_a_van else (12 + 4 * index)
             receive_stock(part.id, location.id, quantity, part.unit_cost, dispatcher, reference="Demo opening stock")
+            if on_a_van:
+                # What a restock fills the van up to; a van is low once it is down to one.
+                set_shelf_targets(part.id, location.id, reorder_point=1, target_quantity=quantity)
 
 
 def _book_a_week(customers, technicians) -> None:

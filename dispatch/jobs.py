@@ -149,6 +149,7 @@ def run_worker(app: Flask, burst: bool = False) -> None:
 def cron_schedule() -> list[tuple[Callable, dict]]:
     """(job, when) pairs for `dispatch cron`; `when` is RQ's interval= or cron= (UTC)."""
     from dispatch.core.idempotency import forget_expired
+    from dispatch.inventory.jobs import email_low_stock_digest
     from dispatch.invoicing.jobs import chase_payments
     from dispatch.reports.jobs import compute_last_month, compute_month_to_date
 
@@ -160,6 +161,8 @@ def cron_schedule() -> list[tuple[Callable, dict]]:
         # Hours after midnight in the Americas (cron runs in UTC): the company's day has ended when these run.
         (compute_last_month, {"cron": "0 8 1 * *"}),
         (compute_month_to_date, {"cron": "30 8 * * *"}),
+        # Before the office opens in the Americas: the dispatcher starts the day with what to reorder.
+        (email_low_stock_digest, {"cron": "0 11 * * *"}),
     ]
 
 

@@ -92,13 +92,15 @@ def _cash_received(first_day: date, last_day: date) -> Decimal:
 
 
 def _parts_cost(month: str) -> Decimal:
-    """What the parts used in the month cost when they were used."""
+    """What the parts used in the month cost when they were used; a work order voided in the month gives its parts
+    back, so their cost comes off the month of the void (the month it was filed keeps its figures)."""
     starts_at, ends_at = month_bounds(month)
-    return _sum(
-        select(func.sum(PartUsage.quantity * PartUsage.unit_cost))
-        .join(WorkOrder, WorkOrder.id == PartUsage.work_order_id)
-        .where(WorkOrder.filed_at >= starts_at, WorkOrder.filed_at < ends_at, WorkOrder.status != WorkOrderStatus.VOID)
+    used = select(func.sum(PartUsage.quantity * PartUsage.unit_cost)).join(WorkOrder, WorkOrder.id == PartUsage.work_order_id)
+    filed = _sum(used.where(WorkOrder.filed_at >= starts_at, WorkOrder.filed_at < ends_at))
+    returned = _sum(
+        used.where(WorkOrder.status == WorkOrderStatus.VOID, WorkOrder.voided_at >= starts_at, WorkOrder.voided_at < ends_at)
     )
+    return filed - returned
 
 
 def _pay_accrued(kind: AccrualKind, first_day: date, last_day: date) -> Decimal:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dispatch.core.money import MONEY
 from dispatch.core.time import UtcDateTime, utcnow
 from dispatch.extensions import db
+from dispatch.inventory.models import Part
 from dispatch.invoicing.models import Invoice
 from dispatch.payroll.models import PayAccrual
 from dispatch.scheduling.models import Appointment
@@ -46,6 +47,9 @@ class WorkOrder(db.Model):
     po_number: Mapped[str | None] = mapped_column(String(64))
     filed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     filed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     labour: Mapped[list["LabourEntry"]] = relationship(order_by="LabourEntry.id", back_populates="work_order")
     parts: Mapped[list["PartUsage"]] = relationship(order_by="PartUsage.id", back_populates="work_order")
@@ -96,6 +100,7 @@ class PartUsage(db.Model):
     unit_cost: Mapped[Decimal] = mapped_column(MONEY)
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="parts")
+    part: Mapped[Part] = relationship(viewonly=True)
 
 
 class MileageEntry(db.Model):

@@ -5,6 +5,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from dispatch.core.money import Money
 from dispatch.core.schemas import BaseSchema, Id, not_blank
 from dispatch.workorders.models import LabourKind
+from dispatch.workorders.parts_used import Grouping
 
 MINUTES_IN_A_DAY = 24 * 60
 
@@ -121,3 +122,27 @@ class WorkOrderSchema(BaseSchema):
     invoice = fields.Nested(InvoiceSummarySchema)
     follow_up_appointment = fields.Nested(AppointmentSlotSchema, allow_none=True)
     pay_accrued = Money()
+    voided_at = fields.AwareDateTime(allow_none=True)
+    voided_by_id = fields.Integer(allow_none=True)
+    void_reason = fields.String(allow_none=True)
+
+
+class VoidWorkOrderSchema(BaseSchema):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank])
+
+
+class PartsUsedQueryArgsSchema(BaseSchema):
+    by = fields.Enum(Grouping, by_value=True, required=True)
+    from_on = fields.Date(required=True, data_key="from")
+    to_on = fields.Date(required=True, data_key="to")
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+class PartsUsedRowSchema(BaseSchema):
+    group = fields.String()
+    sku = fields.String()
+    name = fields.String()
+    category = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    cost = Money()
+    sales = Money()

@@ -15,19 +15,20 @@ from dispatch.company.service import company_settings
 from dispatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dispatch.core.money import CENT
 from dispatch.core.numbering import next_number
-from dispatch.core.time import company_today
+from dispatch.core.time import company_today, utcnow
 from dispatch.core.tx import transactional
 from dispatch.customers.models import Customer, ServiceSite
 from dispatch.estimates import service as estimates
 from dispatch.extensions import db
 from dispatch.inventory import service as inventory
 from dispatch.invoicing import service as invoicing
+from dispatch.invoicing.corrections import void_invoice
 from dispatch.invoicing.models import LineKind
 from dispatch.invoicing.service import LineDraft
 from dispatch.payroll import service as payroll
 from dispatch.scheduling import service as scheduling
 from dispatch.scheduling.models import AppointmentKind
-from dispatch.workorders.models import LabourEntry, MileageEntry, PartUsage, WorkOrder
+from dispatch.workorders.models import LabourEntry, MileageEntry, PartUsage, WorkOrder, WorkOrderStatus
 
 LABOUR_NAMES = {"onsite": "On-site labour", "remote": "Remote support", "phone": "Phone support", "travel": "Travel time"}
 
@@ -206,4 +207,33 @@ def get_work_order(work_order_id: int, actor: User) -> WorkOrder:
     if work_order is None:
         raise NotFound("No such work order.")
     ensure_visible(actor, work_order.technician_id)
+    return work_order
+
+
+@transactional
+def void_work_order(work_order_id: int, reason: str, actor: User) -> WorkOrder:
+    """Cancel a work order that should never have been filed: its invoice is voided and its
+    parts go back on the shelves they came from, at what they cost then.
+
+    An invoice with payments or credits on it cannot be voided: then nothing changes.
+    """
+    work_order = db.session.scalar(
+        select(WorkOrder).where(WorkOrder.id == work_order_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if work_order is None:
+        raise NotFound("No such work order.")
+    if work_order.status == WorkOrderStatus.VOID:
+        raise Conflict(f"Work order {work_order.number} is already void.")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.on_field("reason", "Say why the work order is void.")
+    if work_order.invoice is not None:
+        void_invoice(work_order.invoice.id, reason)
+    work_order.status, work_order.voided_at, work_order.voided_by_id, work_order.void_reason = (
+        WorkOrderStatus.VOID, utcnow(), actor.id, reason,
+    )
+    returns = [(usage.part_id, usage.location_id, usage.quantity, usage.unit_cost) for usage in work_order.parts]
+    if returns:
+        inventory.return_stock(returns, actor, reference=work_order.number)
+    db.session.flush()
     return work_order

@@ -3,22 +3,24 @@ import re
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from marshmallow import ValidationError
 
 from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
-from dispatch.core.errors import DomainError, InvalidInput
+from dispatch.auth.permissions import STAFF
+from dispatch.core.errors import Conflict, DomainError, InvalidInput
 from dispatch.core.idempotency import fingerprint, run_once
-from dispatch.core.schemas import errors_by_input
-from dispatch.core.time import company_timezone
+from dispatch.core.schemas import errors_by_input, load_form
+from dispatch.core.time import company_timezone, company_today
 from dispatch.customers.service import find_customers
 from dispatch.inventory import service as inventory
 from dispatch.scheduling.service import open_appointments
-from dispatch.workorders import service
+from dispatch.workorders import parts_used, service
 from dispatch.workorders.models import LabourKind
-from dispatch.workorders.schemas import FileWorkOrderSchema
+from dispatch.workorders.parts_used import Grouping
+from dispatch.workorders.schemas import FileWorkOrderSchema, PartsUsedQueryArgsSchema, VoidWorkOrderSchema
 
 bp = Blueprint("workorders", __name__, url_prefix="/work-orders")
 
@@ -68,9 +70,54 @@ def _file(filed: dict, actor) -> tuple[int, dict]:
 
 @bp.route("/<int:work_order_id>")
 @login_required
-@require_role(Role.TECHNICIAN)
 def show_work_order(work_order_id):
-    return render_template("workorders/show.html", work_order=service.get_work_order(work_order_id, current_actor()))
+    """The technician's summary of their job; the office's page of any job, where it can be voided."""
+    return _work_order_page(work_order_id)
+
+
+def _work_order_page(work_order_id: int, error: DomainError | None = None):
+    actor = current_actor()
+    work_order = service.get_work_order(work_order_id, actor)
+    if actor.is_technician:
+        return render_template("workorders/show.html", work_order=work_order)
+    return render_template(
+        "workorders/office_show.html",
+        work_order=work_order,
+        error=error,
+        errors=error.errors or {} if error else {},
+        form=request.form if error else {},
+    ), error.status_code if error else 200
+
+
+@bp.route("/<int:work_order_id>/void", methods=["POST"])
+@login_required
+@require_role(*STAFF)
+def void_work_order(work_order_id):
+    try:
+        work_order = service.void_work_order(work_order_id, load_form(VoidWorkOrderSchema(), request.form)["reason"], current_actor())
+    except (Conflict, InvalidInput) as error:
+        return _work_order_page(work_order_id, error)
+    flash(f"Work order {work_order.number} is void; its parts are back on the shelf.", "success")
+    return redirect(url_for(".show_work_order", work_order_id=work_order.id))
+
+
+@bp.route("/parts-used")
+@login_required
+@require_role(*STAFF)
+def parts_used_report():
+    """Parts used per technician, customer or month, with what they cost; as CSV with format=csv."""
+    today = company_today()
+    typed = request.args.to_dict() or {"by": "technician", "from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+    try:
+        query = load_form(PartsUsedQueryArgsSchema(), typed)
+        rows = parts_used.parts_used(query["by"], query["from_on"], query["to_on"])
+    except InvalidInput as error:
+        return render_template("workorders/parts_used.html", rows=[], form=typed, errors=error.errors or {}, groupings=list(Grouping)), 422
+    if query["format"] == "csv":
+        name = f"parts-used-by-{query['by']}-{query['from_on']}-to-{query['to_on']}.csv"
+        return Response(parts_used.parts_used_csv(rows, query["by"]), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return render_template("workorders/parts_used.html", rows=rows, form=typed, errors={}, groupings=list(Grouping))
 
 
 def _van_stock(actor, typed: dict) -> list[tuple]:

@@ -162,7 +162,7 @@ def test_a_delivery_adds_to_the_shelf(dispatcher_api, make_part):
     assert first.status_code == 201
     assert (first.json["kind"], first.json["quantity"], first.json["reference"]) == ("receipt", 12, "PO-5531")
     assert dispatcher_api.get("/stock", query_string={"part_id": part["id"], "location_id": warehouse}).json == [
-        {"part_id": part["id"], "location_id": warehouse, "quantity": 15}
+        {"part_id": part["id"], "location_id": warehouse, "quantity": 15, "reorder_point": None, "target_quantity": None}
     ]
 
 

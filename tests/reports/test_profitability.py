@@ -188,3 +188,13 @@ def test_filed_at_is_what_places_work_in_a_month(app, app_context, shop):
     filed = shop.technician.post("/work-orders", json=shop.work_order(follow_up=None)).json
     move_to(app, filed["id"], LAST_MONTH_DAY)
     assert db.session.get(WorkOrder, filed["id"]).filed_at < datetime.now(UTC).replace(day=1)
+
+
+def test_a_work_order_voided_next_month_gives_its_parts_cost_back_in_that_month(app, app_context, shop):
+    filed = shop.technician.post("/work-orders", json=shop.work_order(follow_up=None)).json
+    move_to(app, filed["id"], LAST_MONTH_DAY)
+    assert shop.dispatcher.post(f"/work-orders/{filed['id']}/void", json={"reason": "Filed for the wrong customer"}).status_code == 200
+    db.session.expire_all()
+    assert reports.profit_figures(LAST_MONTH)["parts_cost"] == Decimal("120.00")  # as reported then
+    assert reports.profit_figures(THIS_MONTH)["parts_cost"] == Decimal("-120.00")
+    assert reports.profit_figures(THIS_MONTH)["revenue"] == Decimal("-515.88")
