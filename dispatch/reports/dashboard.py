@@ -31,6 +31,7 @@ class Dashboard:
     customers: list[profitability.Profitability]
     technicians: list[profitability.Profitability]
     labour_kinds: list[profitability.LabourKindFigures]
+    part_categories: list[profitability.PartCategoryFigures]
 
 
 def owners_dashboard(today: date) -> Dashboard:
@@ -50,6 +51,7 @@ def owners_dashboard(today: date) -> Dashboard:
         customers=profitability.by_customer(this_month),
         technicians=profitability.by_technician(this_month),
         labour_kinds=profitability.by_labour_kind(this_month),
+        part_categories=profitability.by_part_category(this_month),
     )
 
 

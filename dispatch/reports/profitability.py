@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from dispatch.auth.models import User
 from dispatch.customers.models import Customer
 from dispatch.extensions import db
+from dispatch.inventory.models import Part
 from dispatch.invoicing.models import Invoice, InvoiceLine, InvoiceStatus, LineKind
 from dispatch.payroll.models import AccrualKind, PayAccrual
 from dispatch.core.time import month_bounds, month_days
@@ -100,6 +101,37 @@ def by_labour_kind(month: str) -> list[LabourKindFigures]:
     for kind, amount in db.session.execute(billed):
         figures.setdefault(kind, LabourKindFigures(kind)).billed = exact_cents(amount)
     return sorted(figures.values(), key=lambda row: -row.minutes)
+
+
+@dataclass
+class PartCategoryFigures:
+    category: str | None
+    quantity: int
+    sales: Decimal
+    cost: Decimal
+
+    @property
+    def margin(self) -> Decimal:
+        return self.sales - self.cost
+
+
+def by_part_category(month: str) -> list[PartCategoryFigures]:
+    """Parts used in the month by catalogue category: what they sold for against what they cost when used."""
+    starts_at, ends_at = month_bounds(month)
+    used = (
+        select(
+            Part.category,
+            func.sum(PartUsage.quantity),
+            func.sum(PartUsage.quantity * PartUsage.unit_price),
+            func.sum(PartUsage.quantity * PartUsage.unit_cost),
+        )
+        .join(PartUsage, PartUsage.part_id == Part.id)
+        .join(WorkOrder, WorkOrder.id == PartUsage.work_order_id)
+        .where(*_filed_in(starts_at, ends_at))
+        .group_by(Part.category)
+    )
+    rows = [PartCategoryFigures(category, int(quantity), exact_cents(sales), exact_cents(cost)) for category, quantity, sales, cost in db.session.execute(used)]
+    return sorted(rows, key=lambda row: -row.margin)
 
 
 def _figures_by(month: str, work_key, revenue_key) -> dict[int, Profitability]:

@@ -198,3 +198,28 @@ def test_a_work_order_voided_next_month_gives_its_parts_cost_back_in_that_month(
     assert reports.profit_figures(LAST_MONTH)["parts_cost"] == Decimal("120.00")  # as reported then
     assert reports.profit_figures(THIS_MONTH)["parts_cost"] == Decimal("-120.00")
     assert reports.profit_figures(THIS_MONTH)["revenue"] == Decimal("-515.88")
+
+
+def test_parts_by_category(app, app_context, shop, make_part):
+    """Two filters (18.00, cost 6.35) and a coil (240.00, cost 151.20) sold this month; one more coil last month,
+    and a work order voided this month gives its parts back."""
+    filters = make_part(stock=20, location_id=shop.warehouse_id, sku="FLT-20", unit_price="18.00", unit_cost="6.35", category="Filters")
+    coil = make_part(stock=5, location_id=shop.warehouse_id, sku="COIL-3", unit_price="240.00", unit_cost="151.20", category="Coils")
+
+    def file(*parts):
+        used = [{"part_id": part["id"], "quantity": quantity, "location_id": shop.warehouse_id} for part, quantity in parts]
+        answer = shop.technician.post("/work-orders", json=shop.work_order(parts=used, follow_up=None))
+        assert answer.status_code == 201, answer.json
+        return answer.json
+
+    file((filters, 2), (coil, 1))
+    move_to(app, file((coil, 1))["id"], LAST_MONTH_DAY)
+    voided = file((filters, 5))
+    assert shop.dispatcher.post(f"/work-orders/{voided['id']}/void", json={"reason": "Duplicate"}).status_code == 200
+
+    rows = {row.category: (row.quantity, row.sales, row.cost, row.margin) for row in profitability.by_part_category(THIS_MONTH)}
+    assert rows == {
+        "Coils": (1, Decimal("240.00"), Decimal("151.20"), Decimal("88.80")),
+        "Filters": (2, Decimal("36.00"), Decimal("12.70"), Decimal("23.30")),
+    }
+    assert [row.category for row in profitability.by_part_category(THIS_MONTH)] == ["Coils", "Filters"]  # best margin first
