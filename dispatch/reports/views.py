@@ -94,5 +94,11 @@ def dashboard():
         [(month.month, month.figures["revenue"], {cost: month.figures[cost] for cost in COSTS}) for month in board.history]
     )
     return render_template(
-        "reports/dashboard.html", board=board, profit_bars=profit_bars, zero=zero, stacked=stacked, chart=charts
+        "reports/dashboard.html",
+        board=board,
+        profit_bars=profit_bars,
+        zero=zero,
+        stacked=stacked,
+        chart=charts,
+        month_days=month_days,
     )

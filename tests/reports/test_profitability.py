@@ -176,6 +176,7 @@ def test_the_dashboard_shows_the_month_and_links_to_its_records(app, shop, brows
     assert f'href="/invoices/?issued={THIS_MONTH}">515.88</a>' in text
     assert text.count("<rect class=\"profit\"") + text.count("<rect class=\"loss\"") == 12
     assert "Harbor View Dental" in text
+    assert f"/work-orders/parts-used?by=month&amp;from={THIS_MONTH}-01" in text
 
 
 @pytest.mark.parametrize("role", ["dispatcher", "technician"])
