@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from dispatch.auth import service
+from dispatch.auth.models import User
 from dispatch.auth.schemas import LoginSchema
 from dispatch.core.errors import InvalidInput, TooManyRequests
 from dispatch.core.schemas import load_form
@@ -35,7 +36,7 @@ def login():
     # A fresh session on login: nothing from before the login carries over.
     session.clear()
     login_user(user)
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_safe_next(request.args.get("next"), user))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -46,11 +47,11 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _safe_next(target: str | None) -> str:
-    """Only redirect within Dispatch after login: never to another site."""
+def _safe_next(target: str | None, user: User) -> str:
+    """Only redirect within Dispatch after login: never to another site. A technician starts on their day."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("auth.home")
+    return url_for("scheduling.today") if user.is_technician else url_for("auth.home")
 
 
 @bp.app_context_processor
