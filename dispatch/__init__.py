@@ -73,7 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.estimates import api as estimates_api, views as estimates_views
     from dispatch.inventory import api as inventory_api, views as inventory_views
     from dispatch.invoicing import api as invoicing_api, views as invoicing_views
-    from dispatch.payroll import api as payroll_api
+    from dispatch.payroll import api as payroll_api, views as payroll_views
     from dispatch.reports import api as reports_api, views as reports_views
     from dispatch.scheduling import api as scheduling_api, views as scheduling_views
     from dispatch.workorders import api as workorders_api, views as workorders_views
@@ -88,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
     view_modules = (
         auth_views, customers_views, inventory_views, workorders_views, estimates_views, invoicing_views,
-        company_views, reports_views, scheduling_views,
+        company_views, reports_views, scheduling_views, payroll_views,
     )
     for module in view_modules:
         app.register_blueprint(module.bp)

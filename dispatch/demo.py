@@ -13,6 +13,7 @@ from dispatch.customers.service import create_customer
 from dispatch.extensions import db
 from dispatch.inventory.models import LocationKind, StockLocation
 from dispatch.inventory.service import create_part, receive_stock, set_shelf_targets
+from dispatch.payroll.rules import add_pay_rule
 from dispatch.scheduling.service import book_appointment
 
 DEMO_PASSWORD = "dispatch-demo"
@@ -72,7 +73,8 @@ def _create_demo_company() -> None:
         default_payment_terms_days=30,
     )
     users = [create_user(email, name, DEMO_PASSWORD, role, rate) for role, email, name, rate in STAFF]
-    dispatcher, technicians = users[1], users[2:]
+    owner, dispatcher, technicians = users[0], users[1], users[2:]
+    _set_pay_rules(owner, technicians)
     customers = [create_customer(name, email, phone, address, terms) for name, email, phone, address, terms in CUSTOMERS]
     parts = [
         create_part(sku, name, Decimal(price), Decimal(cost), category=category, reorder_point=10, reorder_quantity=24)
@@ -80,6 +82,16 @@ def _create_demo_company() -> None:
     ]
     _stock_the_shelves(parts, dispatcher)
     _book_a_week(customers, technicians)
+
+
+def _set_pay_rules(owner, technicians) -> None:
+    """Tom is paid by the hour only; Priya also earns commission and mileage; Sam has California overtime."""
+    start = company_today().replace(day=1)
+    add_pay_rule(
+        technicians[1].id, owner, start, hourly_rate=Decimal("35.50"), labour_commission_percent=Decimal("5.000"),
+        parts_commission_percent=Decimal("3.000"), mileage_rate=Decimal("0.70"),
+    )
+    add_pay_rule(technicians[2].id, owner, start, hourly_rate=Decimal("29.00"), daily_overtime_after_hours=Decimal("8.00"))
 
 
 def _stock_the_shelves(parts, dispatcher) -> None:

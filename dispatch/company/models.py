@@ -1,3 +1,5 @@
+import enum
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Numeric, String, Text, false
@@ -5,6 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch.core.money import MONEY
 from dispatch.extensions import db
+
+
+class PayFrequency(enum.StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    SEMIMONTHLY = "semimonthly"
 
 
 class CompanySettings(db.Model):
@@ -31,6 +39,7 @@ class CompanySettings(db.Model):
             name="late_fee_range",
         ),
         CheckConstraint("dispute_respond_days > 0", name="dispute_respond_days_positive"),
+        CheckConstraint("pay_frequency IN ('weekly', 'biweekly', 'semimonthly')", name="pay_frequency_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,3 +66,7 @@ class CompanySettings(db.Model):
     # Days from the due date on which to remind: before (negative), on (0), after (positive).
     reminder_schedule: Mapped[str] = mapped_column(String(100), default="-3,0,7,14", server_default="-3,0,7,14")
     dispute_respond_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # Payroll: how often technicians are paid. Weekly and bi-weekly periods count from the anchor
+    # day (a period's first day); the work week overtime is counted over starts on its weekday.
+    pay_frequency: Mapped[str] = mapped_column(String(20), default=PayFrequency.BIWEEKLY, server_default="biweekly")
+    pay_period_anchor_on: Mapped[date] = mapped_column(default=date(2026, 1, 5), server_default="2026-01-05")

@@ -2,6 +2,7 @@ import re
 
 from marshmallow import ValidationError, fields, validate
 
+from dispatch.company.models import PayFrequency
 from dispatch.core.money import Money, Percent
 from dispatch.core.schemas import BaseSchema, not_blank
 
@@ -59,6 +60,9 @@ class CompanySettingsSchema(BaseSchema):
     late_fee_cap = Money(allow_none=True, validate=RATE)
     reminder_schedule = ReminderSchedule()
     dispute_respond_days = days(least=1)
+    # Payroll: how often technicians are paid, and the first day of one weekly or bi-weekly period.
+    pay_frequency = fields.String(validate=validate.OneOf([frequency.value for frequency in PayFrequency]))
+    pay_period_anchor_on = fields.Date()
 
 
 class UpdateCompanySettingsSchema(CompanySettingsSchema):

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from dispatch.auth.access import require_role
 from dispatch.auth.models import Role
 from dispatch.company import service
+from dispatch.company.models import PayFrequency
 from dispatch.company.schemas import CompanySettingsSchema, UpdateCompanySettingsSchema
 from dispatch.core.errors import InvalidInput
 
@@ -20,8 +21,11 @@ BLANK_IS_NONE = ("address", "late_fee_cap")
 TEXT_FIELDS = (
     "name", "address", "tax_rate_percent", "labor_rate_onsite", "labor_rate_remote", "labor_rate_phone",
     "labor_rate_travel", "mileage_rate", "early_payment_discount_percent", "late_fee_flat", "late_fee_percent",
-    "late_fee_cap", "reminder_schedule", *DAY_FIELDS,
+    "late_fee_cap", "reminder_schedule", "pay_period_anchor_on", *DAY_FIELDS,
 )
+# Chosen from a list: a browser always sends one of its options.
+CHOICE_FIELDS = ("pay_frequency",)
+PAY_FREQUENCY_NAMES = {PayFrequency.WEEKLY: "Weekly", PayFrequency.BIWEEKLY: "Every two weeks", PayFrequency.SEMIMONTHLY: "Twice a month (1st–15th, 16th–end)"}
 # Bounded: Python refuses to read an int of thousands of digits, and no field wants one.
 WHOLE_NUMBER = re.compile(r"[+-]?\d{1,18}")
 
@@ -32,11 +36,17 @@ WHOLE_NUMBER = re.compile(r"[+-]?\d{1,18}")
 def edit_settings():
     if request.method == "GET":
         shown = CompanySettingsSchema().dump(service.company_settings())
-        return render_template("company/settings.html", form={name: "" if value is None else value for name, value in shown.items()}, errors={})
+        return render_template(
+            "company/settings.html",
+            form={name: "" if value is None else value for name, value in shown.items()},
+            errors={},
+            frequencies=PAY_FREQUENCY_NAMES,
+        )
     try:
         service.update_company_settings(**_changes(request.form))
     except InvalidInput as error:
-        return render_template("company/settings.html", form=request.form, errors=error.errors), error.status_code
+        page = render_template("company/settings.html", form=request.form, errors=error.errors, frequencies=PAY_FREQUENCY_NAMES)
+        return page, error.status_code
     flash("Settings saved.", "success")
     return redirect(url_for("company.edit_settings"))
 
@@ -50,6 +60,7 @@ def _changes(form) -> dict:
     submitted = {name: _value(name, form.get(name, "").strip()) for name in TEXT_FIELDS}
     # An unticked box sends nothing: labour not taxed.
     submitted["is_labor_taxable"] = "is_labor_taxable" in form
+    submitted.update({name: form[name] for name in CHOICE_FIELDS if name in form})
     try:
         return UpdateCompanySettingsSchema().load(submitted)
     except ValidationError as error:

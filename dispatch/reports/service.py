@@ -11,7 +11,7 @@ from dispatch.core.tx import transactional
 from dispatch.extensions import db
 from dispatch.invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
 from dispatch.jobs import request_job
-from dispatch.payroll.models import AccrualKind, PayAccrual
+from dispatch.payroll.models import LABOUR_COST_KINDS, AccrualKind, PayAccrual
 from dispatch.reports import expenses
 from dispatch.reports.models import MonthlyProfitReport
 from dispatch.workorders.models import PartUsage, WorkOrder, WorkOrderStatus
@@ -25,8 +25,8 @@ def profit_figures(month: str) -> dict[str, Decimal]:
     figures = {
         "revenue": _revenue(month),
         "parts_cost": _parts_cost(month),
-        "labor_cost": _pay_accrued(AccrualKind.REGULAR, first_day, last_day),
-        "mileage_cost": _pay_accrued(AccrualKind.MILEAGE, first_day, last_day),
+        "labor_cost": _pay_accrued(LABOUR_COST_KINDS, first_day, last_day),
+        "mileage_cost": _pay_accrued((AccrualKind.MILEAGE,), first_day, last_day),
         "expenses": _sum(expenses.total_expenses(first_day, last_day)),
         "cash_received": _cash_received(first_day, last_day),
     }
@@ -103,9 +103,9 @@ def _parts_cost(month: str) -> Decimal:
     return filed - returned
 
 
-def _pay_accrued(kind: AccrualKind, first_day: date, last_day: date) -> Decimal:
+def _pay_accrued(kinds: tuple[AccrualKind, ...], first_day: date, last_day: date) -> Decimal:
     return _sum(
-        select(func.sum(PayAccrual.amount)).where(PayAccrual.kind == kind, PayAccrual.accrued_on.between(first_day, last_day))
+        select(func.sum(PayAccrual.amount)).where(PayAccrual.kind.in_(kinds), PayAccrual.accrued_on.between(first_day, last_day))
     )
 
 

@@ -15,7 +15,7 @@ from dispatch.company.service import company_settings
 from dispatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dispatch.core.money import CENT
 from dispatch.core.numbering import next_number
-from dispatch.core.time import company_today, utcnow
+from dispatch.core.time import company_date, company_today, utcnow
 from dispatch.core.tx import transactional
 from dispatch.customers.models import Customer, ServiceSite
 from dispatch.estimates import service as estimates
@@ -74,9 +74,19 @@ def file_work_order(filed: dict, actor: User) -> WorkOrder:
         work_order_id=work_order.id,
         work_order_number=work_order.number,
     )
-    worked_minutes = sum(entry.minutes for entry in work_order.labour)
-    if worked_minutes:
-        payroll.accrue_labour_pay(technician, work_order.id, worked_minutes, today)
+    payroll.accrue_work_order_pay(
+        payroll.PayableWork(
+            technician_id=technician.id,
+            work_order_id=work_order.id,
+            work_order_number=work_order.number,
+            # The day the work began (a phone may file it days later), else the filing day.
+            worked_on=min((company_date(entry.started_at) for entry in work_order.labour if entry.started_at), default=today),
+            minutes=sum(entry.minutes for entry in work_order.labour),
+            billed_labour=sum((line.amount for line in invoice.lines if line.kind == LineKind.LABOR), Decimal("0.00")),
+            billed_parts=sum((line.amount for line in invoice.lines if line.kind == LineKind.PART), Decimal("0.00")),
+            miles=sum((entry.miles for entry in work_order.mileage), Decimal("0.0")),
+        )
+    )
     invoicing.request_invoice_email(invoice)
     db.session.flush()
     db.session.refresh(work_order)
@@ -212,8 +222,9 @@ def get_work_order(work_order_id: int, actor: User) -> WorkOrder:
 
 @transactional
 def void_work_order(work_order_id: int, reason: str, actor: User) -> WorkOrder:
-    """Cancel a work order that should never have been filed: its invoice is voided and its
-    parts go back on the shelves they came from, at what they cost then.
+    """Cancel a work order that should never have been filed: its invoice is voided, its
+    parts go back on the shelves they came from, at what they cost then, and the pay it
+    accrued is reversed with negative lines.
 
     An invoice with payments or credits on it cannot be voided: then nothing changes.
     """
@@ -235,5 +246,6 @@ def void_work_order(work_order_id: int, reason: str, actor: User) -> WorkOrder:
     returns = [(usage.part_id, usage.location_id, usage.quantity, usage.unit_cost) for usage in work_order.parts]
     if returns:
         inventory.return_stock(returns, actor, reference=work_order.number)
+    payroll.reverse_work_order_pay(work_order.id)
     db.session.flush()
     return work_order

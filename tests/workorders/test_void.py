@@ -1,4 +1,6 @@
 """Voiding a work order: the invoice is voided, the parts go back where they came from, or nothing changes."""
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from dispatch.extensions import db
@@ -103,3 +105,19 @@ def test_parts_used_per_technician_leave_out_void_work_orders(shop):
     assert {row["group"] for row in months} == {today[:7]}
     assert "Harbor View Dental,FAN-MTR-5" in download.get_data(as_text=True)
     assert shop.technician.get("/reports/parts-used", query_string={"by": "month", "from": today, "to": today}).status_code == 403
+
+
+def test_voiding_reverses_the_pay_it_accrued_with_negative_lines(shop):
+    filed = shop.technician.post("/work-orders", json=shop.work_order()).json
+    assert filed["pay_accrued"] != "0.00"
+
+    shop.dispatcher.post(f"/work-orders/{filed['id']}/void", json={"reason": "Never happened"})
+
+    lines = [line for line in shop.owner.get("/pay-accruals").json if line["work_order_id"] == filed["id"]]
+    earned = [line for line in lines if line["amount"][0] != "-"]
+    reversed_ = [line for line in lines if line["amount"][0] == "-"]
+    assert earned and len(reversed_) == len(earned)  # every line kept, each taken back by its own negative line
+    assert sum(Decimal(line["amount"]) for line in lines) == 0
+    # A second void is refused before it could take the pay back twice.
+    assert shop.owner.post(f"/work-orders/{filed['id']}/void", json={"reason": "Again"}).status_code == 409
+    assert len([line for line in shop.owner.get("/pay-accruals").json if line["work_order_id"] == filed["id"]]) == len(lines)
