@@ -142,6 +142,9 @@ class AppWorker(Worker):
 def run_worker(app: Flask, burst: bool = False) -> None:
     with app.app_context():
         deliver_outbox()
+        # Each job runs in a work horse forked from this process: without this, every one would
+        # inherit and share our database connection, and the statements psycopg prepared on it.
+        db.engine.dispose()
     # The scheduler runs retries that wait (Retry intervals).
     AppWorker(app).work(burst=burst, with_scheduler=True)
 
@@ -150,12 +153,15 @@ def cron_schedule() -> list[tuple[Callable, dict]]:
     """(job, when) pairs for `dispatch cron`; `when` is RQ's interval= or cron= (UTC)."""
     from dispatch.core.idempotency import forget_expired
     from dispatch.invoicing.jobs import chase_payments
+    from dispatch.scheduling.jobs import generate_maintenance_visits
 
     return [
         (deliver_outbox, {"interval": 60}),
         (forget_expired, {"cron": "17 * * * *"}),
         # Morning in the Americas, afternoon in Europe: reminders arrive in office hours.
         (chase_payments, {"cron": "0 13 * * *"}),
+        # Every morning in the Americas, before the office opens: the plans' visits appear on the board.
+        (generate_maintenance_visits, {"cron": "0 10 * * *"}),
     ]
 
 
