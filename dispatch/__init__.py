@@ -75,7 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.invoicing import api as invoicing_api, views as invoicing_views
     from dispatch.payroll import api as payroll_api, views as payroll_views
     from dispatch.reports import api as reports_api, views as reports_views
-    from dispatch.scheduling import api as scheduling_api, views as scheduling_views
+    from dispatch.scheduling import api as scheduling_api, feed_views, plan_views, views as scheduling_views
     from dispatch.workorders import api as workorders_api, views as workorders_views
 
     api_modules = (
@@ -95,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(estimates_views.office_bp)
     app.register_blueprint(inventory_views.stock_bp)
     app.register_blueprint(invoicing_views.customer_link_bp)
+    app.register_blueprint(feed_views.bp)
+    app.register_blueprint(plan_views.bp)
 
 
 def _enforce_sqlite_foreign_keys(engine) -> None:

@@ -142,6 +142,9 @@ class AppWorker(Worker):
 def run_worker(app: Flask, burst: bool = False) -> None:
     with app.app_context():
         deliver_outbox()
+        # Each job runs in a work horse forked from this process: without this, every one would
+        # inherit and share our database connection, and the statements psycopg prepared on it.
+        db.engine.dispose()
     # The scheduler runs retries that wait (Retry intervals).
     AppWorker(app).work(burst=burst, with_scheduler=True)
 
@@ -152,6 +155,7 @@ def cron_schedule() -> list[tuple[Callable, dict]]:
     from dispatch.inventory.jobs import email_low_stock_digest
     from dispatch.invoicing.jobs import chase_payments
     from dispatch.reports.jobs import compute_last_month, compute_month_to_date
+    from dispatch.scheduling.jobs import generate_maintenance_visits
 
     return [
         (deliver_outbox, {"interval": 60}),
@@ -163,6 +167,8 @@ def cron_schedule() -> list[tuple[Callable, dict]]:
         (compute_month_to_date, {"cron": "30 8 * * *"}),
         # Before the office opens in the Americas: the dispatcher starts the day with what to reorder.
         (email_low_stock_digest, {"cron": "0 11 * * *"}),
+        # Every morning in the Americas, before the office opens: the plans' visits appear on the board.
+        (generate_maintenance_visits, {"cron": "0 10 * * *"}),
     ]
 
 

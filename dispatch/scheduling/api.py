@@ -4,19 +4,24 @@ from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.permissions import STAFF, ensure_visible
 from dispatch.core.api import Blueprint
 from dispatch.core.time import utcnow
-from dispatch.scheduling import availability, service
+from dispatch.scheduling import availability, feeds, maintenance, service
 from dispatch.scheduling.schemas import (
     AppointmentChangeSchema,
     AppointmentQueryArgsSchema,
     AppointmentSchema,
     AppointmentStatusSchema,
     BookAppointmentSchema,
+    CalendarFeedSchema,
     CancelAppointmentSchema,
+    CreateMaintenancePlanSchema,
     FirstFreeSlotArgsSchema,
     FreeSlotSchema,
     FreeTechniciansArgsSchema,
+    MaintenancePlanQueryArgsSchema,
+    MaintenancePlanSchema,
     MoveAppointmentSchema,
     TimeOffSchema,
+    UpdateMaintenancePlanSchema,
     WeeklyHoursSchema,
 )
 
@@ -149,3 +154,51 @@ def _slot(technician, starts_at, minutes: int) -> dict:
         "starts_at": starts_at,
         "ends_at": starts_at + timedelta(minutes=minutes),
     }
+
+
+@blp.route("/maintenance-plans", methods=["POST"])
+@require_role(*STAFF)
+@blp.arguments(CreateMaintenancePlanSchema)
+@blp.response(201, MaintenancePlanSchema)
+def create_maintenance_plan(plan):
+    """A recurring maintenance plan; its visits up to `days_ahead` (default 30) are booked at once, then daily."""
+    return maintenance.create_plan(current_actor(), **plan)
+
+
+@blp.route("/maintenance-plans", methods=["GET"])
+@require_role(*STAFF)
+@blp.arguments(MaintenancePlanQueryArgsSchema, location="query")
+@blp.response(200, MaintenancePlanSchema(many=True))
+def list_maintenance_plans(query_args):
+    return maintenance.find_plans(**query_args)
+
+
+@blp.route("/maintenance-plans/<int:plan_id>", methods=["GET"])
+@require_role(*STAFF)
+@blp.response(200, MaintenancePlanSchema)
+def get_maintenance_plan(plan_id):
+    return maintenance.get_plan(plan_id)
+
+
+@blp.route("/maintenance-plans/<int:plan_id>", methods=["PATCH"])
+@require_role(*STAFF)
+@blp.arguments(UpdateMaintenancePlanSchema)
+@blp.response(200, MaintenancePlanSchema)
+def update_maintenance_plan(changes, plan_id):
+    """Change a plan; visits already booked stay where they are, the change applies to the ones booked from now on."""
+    return maintenance.update_plan(plan_id, current_actor(), **changes)
+
+
+@blp.route("/maintenance-plans/<int:plan_id>/deactivate", methods=["POST"])
+@require_role(*STAFF)
+@blp.response(200, MaintenancePlanSchema)
+def deactivate_maintenance_plan(plan_id):
+    """Stop a plan: no more visits, and its scheduled visits still to come are cancelled."""
+    return maintenance.deactivate_plan(plan_id, current_actor())
+
+
+@blp.route("/technicians/<int:technician_id>/calendar-feed", methods=["POST"])
+@blp.response(201, CalendarFeedSchema)
+def rotate_calendar_feed(technician_id):
+    """A new private iCalendar URL for the technician (themself or the office), shown this once; the old URL stops working."""
+    return {"url": feeds.rotate_calendar_feed(technician_id, current_actor())}

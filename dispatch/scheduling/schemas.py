@@ -116,3 +116,64 @@ class FreeSlotSchema(BaseSchema):
     technician_name = fields.String()
     starts_at = fields.AwareDateTime()
     ends_at = fields.AwareDateTime()
+
+
+class MaintenancePlanSchema(BaseSchema):
+    id = fields.Integer()
+    customer_id = fields.Integer()
+    site_id = fields.Integer(allow_none=True)
+    technician_id = fields.Integer(allow_none=True)
+    rrule = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+    visit_time = fields.Time(format="%H:%M")
+    minutes = fields.Integer()
+    days_ahead = fields.Integer()
+    notes = fields.String(allow_none=True)
+    is_active = fields.Boolean()
+
+
+class UpdateMaintenancePlanSchema(BaseSchema):
+    """How often is one of: an RRULE (RFC 5545, e.g. "FREQ=MONTHLY;INTERVAL=3"), every_weeks, every_months."""
+
+    site_id = Id(allow_none=True)
+    technician_id = Id(allow_none=True)
+    rrule = fields.String(validate=validate.Length(min=1, max=200))
+    every_weeks = fields.Integer(validate=validate.Range(1, 52))
+    every_months = fields.Integer(validate=validate.Range(1, 24))
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+    # Wall-clock time in the company's timezone: 09:00 stays 09:00 across DST changes.
+    visit_time = fields.Time()
+    minutes = fields.Integer(validate=validate.Range(1, 1440))
+    days_ahead = fields.Integer(validate=validate.Range(1, 366))
+    notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _one_way_to_say_how_often(self, plan, **kwargs):
+        given = [name for name in ("rrule", "every_weeks", "every_months") if name in plan]
+        if len(given) > 1:
+            raise ValidationError(f"Give one of rrule, every_weeks, every_months, not {' and '.join(given)}.", given[-1])
+
+
+class CreateMaintenancePlanSchema(UpdateMaintenancePlanSchema):
+    customer_id = Id(required=True)
+    visit_time = fields.Time(required=True)
+    minutes = fields.Integer(required=True, validate=validate.Range(1, 1440))
+
+
+class MaintenancePlanQueryArgsSchema(BaseSchema):
+    customer_id = Id(strict=False, load_default=None)
+    is_active = fields.Boolean(load_default=None)
+
+
+class CalendarFeedSchema(BaseSchema):
+    url = fields.String()
+
+
+class MaintenancePlanFormSchema(CreateMaintenancePlanSchema):
+    """The office page's form: every value arrives as text."""
+
+    customer_id = Id(strict=False, required=True)
+    technician_id = Id(strict=False, allow_none=True)
+    site_id = Id(strict=False, allow_none=True)

@@ -11,7 +11,7 @@ from dispatch.core.time import company_timezone, company_today, utcnow
 from dispatch.core.tx import transactional
 from dispatch.customers.models import Customer, ServiceSite
 from dispatch.extensions import db
-from dispatch.scheduling import availability
+from dispatch.scheduling import availability, invitations
 from dispatch.scheduling.models import (
     FINISHED,
     INACTIVE,
@@ -85,7 +85,9 @@ def book_visit(
         availability.active_technician(technician_id)
         if not override:
             availability.refuse_outside_working_time(technician_id, starts_at, ends_at)
-    return book_appointment(customer_id, technician_id, starts_at, ends_at, actor=actor, **details)
+    appointment = book_appointment(customer_id, technician_id, starts_at, ends_at, actor=actor, **details)
+    invitations.invite_customer(appointment)
+    return appointment
 
 
 @transactional
@@ -129,6 +131,8 @@ def move_appointment(appointment_id: int, actor: User, override: bool = False, n
         _record_change(appointment, "notes", actor, note)
         appointment.notes = change["notes"]
     _flush_refusing_double_booking(appointment)
+    if moved:
+        invitations.invite_customer(appointment)
     return appointment
 
 
@@ -137,6 +141,7 @@ def cancel_appointment(appointment_id: int, actor: User, reason: str) -> Appoint
     appointment = _open_appointment(appointment_id, actor)
     _change_status(appointment, AppointmentStatus.CANCELLED, actor, reason)
     appointment.sequence += 1
+    invitations.invite_customer(appointment)
     return appointment
 
 

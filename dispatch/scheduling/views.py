@@ -13,7 +13,7 @@ from dispatch.core.errors import DomainError, InvalidInput, NotFound
 from dispatch.core.schemas import load_form
 from dispatch.core.time import company_date, company_timezone, company_today, utcnow
 from dispatch.extensions import db
-from dispatch.scheduling import availability, service
+from dispatch.scheduling import availability, feeds, service
 from dispatch.scheduling.board import active_technicians, customer_choices, read_board, technicians_day
 from dispatch.scheduling.forms import (
     WEEKDAYS,
@@ -127,6 +127,15 @@ def today():
     return _today_page()
 
 
+@bp.route("/today/calendar-feed", methods=["POST"])
+@login_required
+@require_role(Role.TECHNICIAN)
+def rotate_calendar_feed():
+    """A new private calendar address for the technician's phone; shown once, the old one stops working."""
+    url = feeds.rotate_calendar_feed(current_actor().id, current_actor())
+    return _today_page(feed_url=url)
+
+
 @bp.route("/technicians/<int:technician_id>/hours")
 @login_required
 @require_role(*STAFF)
@@ -232,11 +241,16 @@ def _appointment_page(appointment_id: int, failed_form: str | None = None, typed
     )
 
 
-def _today_page(error: DomainError | None = None):
+def _today_page(error: DomainError | None = None, feed_url: str | None = None):
     actor = current_actor()
     day = company_today()
     return render_template(
-        "scheduling/today.html", visits=technicians_day(actor.id, day), day=day, failed_form="status" if error else None, error=error
+        "scheduling/today.html",
+        visits=technicians_day(actor.id, day),
+        day=day,
+        failed_form="status" if error else None,
+        error=error,
+        feed_url=feed_url,
     )
 
 

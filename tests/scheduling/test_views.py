@@ -406,3 +406,19 @@ class TestToday:
     def test_a_technician_lands_on_their_day_after_logging_in(self, client, crew):
         form = {"email": crew[0].email, "password": "correct horse battery", "csrf_token": csrf_token(client.get("/login"))}
         assert client.post("/login", data=form).headers["Location"] == "/today"
+
+    def test_the_calendar_address_is_shown_once_and_a_new_one_retires_it(self, app, browser_as, crew, day):
+        ana = browser_as(crew[0])
+        first = ana.post("/today/calendar-feed", data={"csrf_token": csrf_token(ana.get("/today"))})
+        assert first.status_code == 200
+        first_url = re.search(r'value="(http[^"]+\.ics)"', first.text).group(1)
+        assert ana.get("/today").text.count(".ics") == 0  # shown only when made
+
+        feed = app.test_client().get(first_url.split(app.config["PUBLIC_URL"])[1])  # no login: the address is the key
+        assert (feed.status_code, feed.mimetype) == (200, "text/calendar")
+        assert "Harbor View Dental" in feed.text and "Bens Customer" not in feed.text
+
+        second = ana.post("/today/calendar-feed", data={"csrf_token": csrf_token(ana.get("/today"))})
+        second_url = re.search(r'value="(http[^"]+\.ics)"', second.text).group(1)
+        assert second_url != first_url
+        assert app.test_client().get(first_url.split(app.config["PUBLIC_URL"])[1]).status_code == 404
