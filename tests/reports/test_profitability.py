@@ -224,3 +224,15 @@ def test_parts_by_category(app, app_context, shop, make_part):
         "Filters": (2, Decimal("36.00"), Decimal("12.70"), Decimal("23.30")),
     }
     assert [row.category for row in profitability.by_part_category(THIS_MONTH)] == ["Coils", "Filters"]  # best margin first
+
+
+def test_a_credit_note_next_month_comes_off_next_month(app, app_context, shop):
+    filed = shop.technician.post("/work-orders", json=shop.work_order(follow_up=None)).json
+    move_to(app, filed["id"], LAST_MONTH_DAY)
+    # 107.68 of a 538.40 invoice taxed at 8.25 %: 4.50 of it is tax, 103.18 comes off revenue.
+    assert shop.dispatcher.post(f"/invoices/{filed['invoice_id']}/credit-notes", json={"amount": "107.68", "reason": "Warranty"}).status_code == 201
+    db.session.expire_all()
+    assert reports.profit_figures(LAST_MONTH)["revenue"] == Decimal("515.88")
+    assert reports.profit_figures(THIS_MONTH)["revenue"] == Decimal("-103.18")
+    [customer] = profitability.by_customer(THIS_MONTH)
+    assert customer.revenue == Decimal("-103.18")
