@@ -55,8 +55,8 @@ INSERT INTO invoices (number, status, customer_id, work_order_id, work_order_num
 INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_price, amount, is_taxable, labour_kind)
   SELECT id, 1, 'labor', 'On-site labour', 1.5, 120, 180 + id % 300, true, (ARRAY['onsite', 'remote', 'phone'])[1 + id % 3]
   FROM invoices;
-INSERT INTO pay_accruals (technician_id, work_order_id, kind, hours, rate, amount, accrued_on, created_at)
-  SELECT w.technician_id, w.id, 'regular', 2, 32, 64, w.filed_at::date, w.filed_at FROM work_orders w;
+INSERT INTO pay_accruals (technician_id, work_order_id, kind, hours, rate, amount, worked_on, accrued_on, created_at)
+  SELECT w.technician_id, w.id, 'regular', 2, 32, 64, w.filed_at::date, w.filed_at::date, w.filed_at FROM work_orders w;
 INSERT INTO payments (invoice_id, amount, method, received_on, recorded_at)
   SELECT id, total, 'card', issue_date + 12, created_at FROM invoices WHERE status = 'paid';
 INSERT INTO credit_notes (number, invoice_id, customer_id, issue_date, reason, subtotal, tax, total, created_at)
