@@ -11,6 +11,7 @@ def test_the_owner_reads_the_month_and_follows_revenue_to_its_invoices(page, sho
     log_in(page, shop.owner.user)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="The business this month")).to_be_visible()
+    expect(page).to_have_title("Dashboard · Dispatch")
 
     revenue = page.locator("tr.figure-revenue td").first
     expect(revenue).to_have_text("515.88")
