@@ -51,19 +51,26 @@ class DocumentPdf(FPDF):
 
     def line_table(self, lines) -> None:
         """Description, quantity, unit price, amount; long descriptions wrap rather than being cut."""
-        self.set_font(self.font_name, "", 10)
+        self.column_table(
+            COLUMNS,
+            [[self.text(line.description), _quantity(line.quantity), _money(line.unit_price), _money(line.amount)] for line in lines],
+        )
+        self.ln(2)
+
+    def column_table(self, columns, rows, size: int = 10, line_height: int = 6) -> None:
+        """A table under a heading row; `columns` are (title, width in mm, "L" or "R") and set each row's cells."""
+        self.set_font(self.font_name, "", size)
         with self.table(
-            width=sum(width for _title, width, _align in COLUMNS),
-            col_widths=[width for _title, width, _align in COLUMNS],
-            text_align=[align for _title, _width, align in COLUMNS],
+            width=sum(width for _title, width, _align in columns),
+            col_widths=[width for _title, width, _align in columns],
+            text_align=[align for _title, _width, align in columns],
             borders_layout="HORIZONTAL_LINES",
-            line_height=6,
+            line_height=line_height,
             align="LEFT",
         ) as table:
-            table.row([title for title, _width, _align in COLUMNS])
-            for line in lines:
-                table.row([self.text(line.description), _quantity(line.quantity), _money(line.unit_price), _money(line.amount)])
-        self.ln(2)
+            table.row([title for title, _width, _align in columns])
+            for row in rows:
+                table.row(row)
 
     def totals(self, rows: list[tuple[str, Decimal, bool]]) -> None:
         """(label, amount, is_bold) rows, right-aligned under the amount column."""

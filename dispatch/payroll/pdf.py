@@ -37,38 +37,25 @@ def render_pay_statement_pdf(statement: PayStatement) -> bytes:
 
 def _kind_table(pdf: DocumentPdf, title: str, lines) -> None:
     pdf.write_line(title, bold=True)
-    pdf.set_font(pdf.font_name, "", 9)
-    with pdf.table(
-        width=sum(width for _title, width, _align in COLUMNS),
-        col_widths=[width for _title, width, _align in COLUMNS],
-        text_align=[align for _title, _width, align in COLUMNS],
-        borders_layout="HORIZONTAL_LINES",
-        line_height=5,
-        align="LEFT",
-    ) as table:
-        table.row([heading for heading, _width, _align in COLUMNS])
-        for line in lines:
-            quantity = f"{line.hours:,.2f}" if line.hours is not None else (f"{line.miles:,.1f}" if line.miles is not None else "")
-            worked = line.worked_on.isoformat() + (" (late)" if line.is_late else "")
-            table.row([
-                worked,
-                pdf.text(line.description or ""),
-                quantity,
-                "" if line.rate is None else f"{line.rate:,.2f}",
-                f"{line.amount:,.2f}",
-            ])
+    pdf.column_table(COLUMNS, [_line_cells(pdf, line) for line in lines], size=9, line_height=5)
     pdf.ln(3)
+
+
+def _line_cells(pdf: DocumentPdf, line) -> list[str]:
+    quantity = f"{line.hours:,.2f}" if line.hours is not None else (f"{line.miles:,.1f}" if line.miles is not None else "")
+    return [
+        line.worked_on.isoformat() + (" (late)" if line.is_late else ""),
+        pdf.text(line.description or ""),
+        quantity,
+        "" if line.rate is None else f"{line.rate:,.2f}",
+        f"{line.amount:,.2f}",
+    ]
 
 
 def _totals_table(pdf: DocumentPdf, period: dict, period_total, ytd: dict, ytd_total) -> None:
     pdf.write_line("Totals", bold=True)
-    pdf.set_font(pdf.font_name, "", 10)
-    with pdf.table(width=150, col_widths=(70, 40, 40), text_align=("LEFT", "RIGHT", "RIGHT"), borders_layout="HORIZONTAL_LINES", line_height=6, align="LEFT") as table:
-        table.row(["", "This period", "Year to date"])
-        for kind in AccrualKind:
-            if period[kind] or ytd[kind]:
-                table.row([KIND_NAMES[kind], f"{period[kind]:,.2f}", f"{ytd[kind]:,.2f}"])
-        table.row(["Total pay", f"{period_total:,.2f}", f"{ytd_total:,.2f}"])
+    rows = [[KIND_NAMES[kind], f"{period[kind]:,.2f}", f"{ytd[kind]:,.2f}"] for kind in AccrualKind if period[kind] or ytd[kind]]
+    pdf.column_table((("", 70, "L"), ("This period", 40, "R"), ("Year to date", 40, "R")), [*rows, ["Total pay", f"{period_total:,.2f}", f"{ytd_total:,.2f}"]])
 
 
 def statement_pdf(statement: PayStatement) -> Response:

@@ -9,6 +9,7 @@ from dispatch.reports.profitability import Profitability
 
 FIGURE_NAMES = dict(zip(FIGURES, ("Revenue", "Parts cost", "Labour cost", "Mileage reimbursed", "Expenses", "Net profit", "Cash received")))
 CHART_WIDTH_MM, CHART_HEIGHT_MM = 180, 50
+PEOPLE_COLUMNS = (("Name", 70, "L"), ("Hours", 20, "R"), ("Revenue", 30, "R"), ("Costs", 30, "R"), ("Margin", 30, "R"))
 
 
 def render_monthly_report_pdf(
@@ -18,29 +19,18 @@ def render_monthly_report_pdf(
     pdf.add_page()
     pdf.set_title(f"Monthly report {month.month}")
     pdf.letterhead(company, f"Monthly report {month.month}")
-    _table(pdf, ["", "Amount"], [[FIGURE_NAMES[name], _money(month.figures[name])] for name in FIGURES], (120, 60))
+    pdf.column_table((("", 120, "L"), ("Amount", 60, "R")), [[FIGURE_NAMES[name], _money(month.figures[name])] for name in FIGURES])
+    pdf.ln(4)
     pdf.write_line("Net profit, last twelve months", bold=True)
     _profit_chart(pdf, [(figures.month, figures.figures["net_profit"]) for figures in history])
     for title, rows in (("Customers, best margin first", customers[:10]), ("Technicians", technicians)):
         pdf.write_line(title, bold=True)
-        _table(
-            pdf,
-            ["Name", "Hours", "Revenue", "Costs", "Margin"],
-            [[row.name, f"{row.hours}", _money(row.revenue), _money(row.parts_cost + row.labour_cost), _money(row.margin)] for row in rows],
-            (70, 20, 30, 30, 30),
+        pdf.column_table(
+            PEOPLE_COLUMNS,
+            [[pdf.text(row.name), f"{row.hours}", _money(row.revenue), _money(row.parts_cost + row.labour_cost), _money(row.margin)] for row in rows],
         )
+        pdf.ln(4)
     return bytes(pdf.output())
-
-
-def _table(pdf: DocumentPdf, heading: list[str], rows: list[list[str]], widths: tuple) -> None:
-    pdf.set_font(pdf.font_name, "", 10)
-    with pdf.table(
-        width=sum(widths), col_widths=widths, text_align=["L", *["R"] * (len(widths) - 1)], borders_layout="HORIZONTAL_LINES", line_height=6, align="LEFT"
-    ) as table:
-        table.row(heading)
-        for row in rows:
-            table.row([pdf.text(row[0]), *row[1:]])
-    pdf.ln(4)
 
 
 def _profit_chart(pdf: DocumentPdf, values: list[tuple[str, Decimal]]) -> None:
