@@ -44,6 +44,7 @@ def _import_models() -> None:
     import dispatch.payroll.models  # noqa: F401
     import dispatch.reports.models  # noqa: F401
     import dispatch.scheduling.models  # noqa: F401
+    import dispatch.vehicles.models  # noqa: F401
     import dispatch.workorders.models  # noqa: F401
 
 
@@ -69,18 +70,19 @@ def _set_up_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from dispatch.auth import api as auth_api, views as auth_views
     from dispatch.company import api as company_api, views as company_views
-    from dispatch.customers import api as customers_api, views as customers_views
+    from dispatch.customers import api as customers_api, client_file_api, views as customers_views
     from dispatch.estimates import api as estimates_api, views as estimates_views
     from dispatch.inventory import api as inventory_api, views as inventory_views
     from dispatch.invoicing import api as invoicing_api, views as invoicing_views
     from dispatch.payroll import api as payroll_api, views as payroll_views
     from dispatch.reports import api as reports_api, views as reports_views
     from dispatch.scheduling import api as scheduling_api, feed_views, plan_views, views as scheduling_views
+    from dispatch.vehicles import api as vehicles_api, views as vehicles_views
     from dispatch.workorders import api as workorders_api, views as workorders_views
 
     api_modules = (
         auth_api, customers_api, inventory_api, company_api, scheduling_api,
-        workorders_api, invoicing_api, payroll_api, reports_api, estimates_api,
+        workorders_api, invoicing_api, payroll_api, reports_api, estimates_api, client_file_api, vehicles_api,
     )
     for module in api_modules:
         # The API authenticates with bearer tokens, never cookies: nothing for CSRF to forge.
@@ -88,7 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
     view_modules = (
         auth_views, customers_views, inventory_views, workorders_views, estimates_views, invoicing_views,
-        company_views, reports_views, scheduling_views, payroll_views,
+        company_views, reports_views, scheduling_views, payroll_views, vehicles_views,
     )
     for module in view_modules:
         app.register_blueprint(module.bp)
@@ -97,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(invoicing_views.customer_link_bp)
     app.register_blueprint(feed_views.bp)
     app.register_blueprint(plan_views.bp)
+    app.register_blueprint(customers_views.documents_bp)
+    app.register_blueprint(customers_views.actions_bp)
 
 
 def _enforce_sqlite_foreign_keys(engine) -> None:

@@ -20,7 +20,7 @@ def create_customer(new_customer):
 @blp.arguments(CustomerQueryArgsSchema, location="query")
 @blp.response(200, CustomerSchema(many=True))
 def list_customers(query_args):
-    return service.find_customers(query_args["q"])
+    return service.find_customers(query_args["q"], is_closed=query_args["closed"])
 
 
 @blp.route("/customers/<int:customer_id>", methods=["GET"])

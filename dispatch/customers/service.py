@@ -25,9 +25,9 @@ def create_customer(
     return customer
 
 
-def find_customers(search: str | None = None) -> list[Customer]:
-    """Active customers by name, optionally matching `search` in name, email or phone."""
-    query = select(Customer).where(Customer.is_active).options(selectinload(Customer.sites))
+def find_customers(search: str | None = None, is_closed: bool = False) -> list[Customer]:
+    """Active customers (or those whose file is closed) by name, optionally matching `search` in name, email or phone."""
+    query = select(Customer).where(Customer.is_active == (not is_closed)).options(selectinload(Customer.sites))
     if search:
         # Taken literally: a "%" or "_" the user typed is not a wildcard.
         search = search.strip()

@@ -111,5 +111,7 @@ class MileageEntry(db.Model):
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
     miles: Mapped[Decimal] = mapped_column(Numeric(8, 1))
     vehicle: Mapped[str | None] = mapped_column(String(80))
+    # The company vehicle driven, for the miles-per-vehicle report; `vehicle` keeps its name as billed.
+    vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"), index=True)
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="mileage")

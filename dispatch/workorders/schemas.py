@@ -42,6 +42,7 @@ class PartUsedInputSchema(BaseSchema):
 class MileageInputSchema(BaseSchema):
     miles = fields.Decimal(required=True, places=1, as_string=True, validate=validate.Range(min=Decimal("0.1"), max=2000))
     vehicle = fields.String(load_default=None, validate=validate.Length(max=80))
+    vehicle_id = Id(load_default=None)
 
 
 class FollowUpInputSchema(BaseSchema):
@@ -100,6 +101,7 @@ class PartUsageSchema(BaseSchema):
 class MileageEntrySchema(BaseSchema):
     miles = fields.Decimal(places=1, as_string=True)
     vehicle = fields.String(allow_none=True)
+    vehicle_id = fields.Integer(allow_none=True)
 
 
 class WorkOrderSchema(BaseSchema):

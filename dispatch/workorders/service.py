@@ -17,6 +17,7 @@ from dispatch.core.money import CENT
 from dispatch.core.numbering import next_number
 from dispatch.core.time import company_date, company_today, utcnow
 from dispatch.core.tx import transactional
+from dispatch.customers import contacts, support_blocks
 from dispatch.customers.models import Customer, ServiceSite
 from dispatch.estimates import service as estimates
 from dispatch.extensions import db
@@ -28,6 +29,7 @@ from dispatch.invoicing.service import LineDraft
 from dispatch.payroll import service as payroll
 from dispatch.scheduling import service as scheduling
 from dispatch.scheduling.models import AppointmentKind
+from dispatch.vehicles import service as vehicles
 from dispatch.workorders.models import LabourEntry, MileageEntry, PartUsage, WorkOrder, WorkOrderStatus
 
 LABOUR_NAMES = {"onsite": "On-site labour", "remote": "Remote support", "phone": "Phone support", "travel": "Travel time"}
@@ -60,20 +62,25 @@ def file_work_order(filed: dict, actor: User) -> WorkOrder:
         po_number=filed.get("po_number"),
         filed_by_id=actor.id,
         labour=[_labour_entry(entry) for entry in filed["labor"]],
-        mileage=[MileageEntry(miles=entry["miles"], vehicle=entry.get("vehicle")) for entry in filed["mileage"]],
+        mileage=[_mileage_entry(entry, index) for index, entry in enumerate(filed["mileage"])],
     )
     for usage, movement, _part in taken:
         work_order.parts.append(usage)
         movement.reference = work_order.number
     db.session.add(work_order)
     db.session.flush()
+    # Labour comes out of a support block first; billable contacts waiting for the next invoice join this one.
+    lines, block_po_numbers = support_blocks.draw_labour(customer.id, work_order.id, _invoice_lines(work_order, taken))
+    gathered = contacts.waiting_contacts(customer.id)
     invoice = invoicing.issue_invoice(
         customer,
-        _invoice_lines(work_order, taken),
-        po_number=work_order.po_number,
+        lines + contacts.contact_lines(gathered),
+        # The block's PO is on each drawn line too; it heads the invoice when the job has none of its own.
+        po_number=work_order.po_number or next(iter(block_po_numbers), None),
         work_order_id=work_order.id,
         work_order_number=work_order.number,
     )
+    contacts.mark_invoiced(gathered, invoice)
     payroll.accrue_work_order_pay(
         payroll.PayableWork(
             technician_id=technician.id,
@@ -82,8 +89,9 @@ def file_work_order(filed: dict, actor: User) -> WorkOrder:
             # The day the work began (a phone may file it days later), else the filing day.
             worked_on=min((company_date(entry.started_at) for entry in work_order.labour if entry.started_at), default=today),
             minutes=sum(entry.minutes for entry in work_order.labour),
-            billed_labour=sum((line.amount for line in invoice.lines if line.kind == LineKind.LABOR), Decimal("0.00")),
-            billed_parts=sum((line.amount for line in invoice.lines if line.kind == LineKind.PART), Decimal("0.00")),
+            # The work order's own lines: contacts gathered onto its invoice are not the technician's labour.
+            billed_labour=sum((line.amount for line in lines if line.kind == LineKind.LABOR), Decimal("0.00")),
+            billed_parts=sum((line.amount for line in lines if line.kind == LineKind.PART), Decimal("0.00")),
             miles=sum((entry.miles for entry in work_order.mileage), Decimal("0.0")),
         )
     )
@@ -137,6 +145,13 @@ def _labour_entry(entry: dict) -> LabourEntry:
         ended_at=entry.get("ended_at"),
         is_billable=entry["is_billable"],
     )
+
+
+def _mileage_entry(entry: dict, index: int) -> MileageEntry:
+    if entry.get("vehicle_id") is None:
+        return MileageEntry(miles=entry["miles"], vehicle=entry.get("vehicle"))
+    vehicle = vehicles.vehicle_for_mileage(entry["vehicle_id"], index)
+    return MileageEntry(miles=entry["miles"], vehicle=vehicle.name, vehicle_id=vehicle.id)
 
 
 def _take_parts(technician: User, parts_used: list[dict]) -> list[tuple[PartUsage, object, object]]:
@@ -240,6 +255,9 @@ def void_work_order(work_order_id: int, reason: str, actor: User) -> WorkOrder:
         raise InvalidInput.on_field("reason", "Say why the work order is void.")
     if work_order.invoice is not None:
         void_invoice(work_order.invoice.id, reason)
+        # Contacts billed on the void invoice wait for the next one again.
+        contacts.release_from_invoice(work_order.invoice.id)
+    support_blocks.give_back_hours(work_order.id)
     work_order.status, work_order.voided_at, work_order.voided_by_id, work_order.void_reason = (
         WorkOrderStatus.VOID, utcnow(), actor.id, reason,
     )
