@@ -1,7 +1,7 @@
 """Client files: contact log and action steps, documents (confidential ones with every read recorded),
 file closure, support blocks, milestone billing plans, company vehicles on mileage entries.
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-22
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None
