@@ -76,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.payroll import api as payroll_api, views as payroll_views
     from dispatch.reports import api as reports_api, views as reports_views
     from dispatch.scheduling import api as scheduling_api, feed_views, plan_views, views as scheduling_views
-    from dispatch.workorders import api as workorders_api, views as workorders_views
+    from dispatch.workorders import api as workorders_api, phone_views, views as workorders_views
 
     api_modules = (
         auth_api, customers_api, inventory_api, company_api, scheduling_api,
@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(invoicing_views.customer_link_bp)
     app.register_blueprint(feed_views.bp)
     app.register_blueprint(plan_views.bp)
+    app.register_blueprint(phone_views.bp)
 
 
 def _enforce_sqlite_foreign_keys(engine) -> None:
