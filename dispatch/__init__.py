@@ -78,7 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.reports import api as reports_api, views as reports_views
     from dispatch.scheduling import api as scheduling_api, feed_views, plan_views, views as scheduling_views
     from dispatch.vehicles import api as vehicles_api, views as vehicles_views
-    from dispatch.workorders import api as workorders_api, views as workorders_views
+    from dispatch.workorders import api as workorders_api, phone_views, views as workorders_views
 
     api_modules = (
         auth_api, customers_api, inventory_api, company_api, scheduling_api,
@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(plan_views.bp)
     app.register_blueprint(customers_views.documents_bp)
     app.register_blueprint(customers_views.actions_bp)
+    app.register_blueprint(phone_views.bp)
 
 
 def _enforce_sqlite_foreign_keys(engine) -> None:

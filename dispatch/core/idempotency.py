@@ -65,7 +65,9 @@ def claim(user_id: int, key: str, request_fingerprint: str) -> IdempotencyKey | 
         if earlier.status_code is not None:
             return earlier
         if earlier.created_at > utcnow() - ABANDONED_AFTER:
-            raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
+            raise Conflict(
+                "A request with this Idempotency-Key is still being processed; retry shortly.", headers={"Retry-After": "2"}
+            )
         earlier.created_at = utcnow()
         return None
 

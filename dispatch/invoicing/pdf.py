@@ -3,8 +3,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from fpdf import FPDF
+from sqlalchemy import text
 
 from dispatch.company.models import CompanySettings
+from dispatch.core.files import stored_file
+from dispatch.core.time import UtcDateTime, company_date
+from dispatch.extensions import db
 from dispatch.invoicing.models import Invoice
 
 # A Unicode font when the machine has one (names like "Zoë" or "Kraków"); else the PDF core font.
@@ -104,7 +108,25 @@ def render_invoice_pdf(invoice: Invoice, company: CompanySettings) -> bytes:
         ("Balance due", invoice.balance_due, True),
     ])
     _how_to_pay(pdf, invoice, company)
+    _customer_sign_off(pdf, invoice)
     return bytes(pdf.output())
+
+
+# Read by table, not model: invoicing takes values from work orders and never imports them.
+SIGN_OFF = text(
+    "SELECT signed_by, signed_at, signature_path FROM work_orders WHERE id = :id AND signature_path IS NOT NULL"
+).columns(signed_at=UtcDateTime)
+
+
+def _customer_sign_off(pdf: DocumentPdf, invoice: Invoice) -> None:
+    """The signature the customer drew on the technician's phone, under the name they typed."""
+    signed = db.session.execute(SIGN_OFF, {"id": invoice.work_order_id}).first() if invoice.work_order_id else None
+    if signed is None or not stored_file(signed.signature_path).exists():
+        return
+    pdf.ln(4)
+    pdf.write_line("Work approved by the customer:", bold=True)
+    pdf.image(str(stored_file(signed.signature_path)), w=60)
+    pdf.write_line(f"{signed.signed_by}, {company_date(signed.signed_at).isoformat()}")
 
 
 def _how_to_pay(pdf: DocumentPdf, invoice: Invoice, company: CompanySettings) -> None:

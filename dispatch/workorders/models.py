@@ -50,10 +50,15 @@ class WorkOrder(db.Model):
     voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     void_reason: Mapped[str | None] = mapped_column(Text)
+    # The customer's sign-off on the phone: their typed name and the PNG they drew (under FILES_DIR).
+    signed_by: Mapped[str | None] = mapped_column(String(120))
+    signature_path: Mapped[str | None] = mapped_column(String(255))
+    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     labour: Mapped[list["LabourEntry"]] = relationship(order_by="LabourEntry.id", back_populates="work_order")
     parts: Mapped[list["PartUsage"]] = relationship(order_by="PartUsage.id", back_populates="work_order")
     mileage: Mapped[list["MileageEntry"]] = relationship(order_by="MileageEntry.id", back_populates="work_order")
+    photos: Mapped[list["JobPhoto"]] = relationship(order_by="JobPhoto.id", back_populates="work_order")
     invoice: Mapped[Invoice | None] = relationship(viewonly=True)
     follow_up_appointment: Mapped[Appointment | None] = relationship(foreign_keys=[follow_up_appointment_id])
     pay_accruals: Mapped[list[PayAccrual]] = relationship(viewonly=True)
@@ -115,3 +120,17 @@ class MileageEntry(db.Model):
     vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"), index=True)
 
     work_order: Mapped[WorkOrder] = relationship(back_populates="mileage")
+
+
+class JobPhoto(db.Model):
+    """A photo of the job taken on the phone; served only to those who may see the work order."""
+
+    __tablename__ = "job_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    path: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(40))
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    work_order: Mapped[WorkOrder] = relationship(back_populates="photos")

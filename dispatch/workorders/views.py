@@ -3,21 +3,23 @@ import re
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
+from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
 from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
 from dispatch.auth.permissions import STAFF
 from dispatch.core.errors import Conflict, DomainError, InvalidInput
+from dispatch.core.files import stored_file
 from dispatch.core.idempotency import fingerprint, run_once
 from dispatch.core.schemas import errors_by_input, load_form
 from dispatch.core.time import company_timezone, company_today
 from dispatch.customers.service import find_customers
 from dispatch.inventory import service as inventory
 from dispatch.scheduling.service import open_appointments
-from dispatch.workorders import parts_used, service
+from dispatch.workorders import on_site, parts_used, service
 from dispatch.workorders.models import LabourKind
 from dispatch.workorders.parts_used import Grouping
 from dispatch.workorders.schemas import FileWorkOrderSchema, PartsUsedQueryArgsSchema, VoidWorkOrderSchema
@@ -28,7 +30,7 @@ bp = Blueprint("workorders", __name__, url_prefix="/work-orders")
 APPOINTMENT_DAYS = 7
 TEXT_FIELDS = (
     "appointment_id", "customer_id", "summary", "description", "po_number", "miles",
-    "follow_up_in_days", "follow_up_duration_minutes", "follow_up_notes",
+    "follow_up_in_days", "follow_up_duration_minutes", "follow_up_notes", "signed_by",
 )
 # What the schema wants as numbers; a form sends every value as text.
 NUMBER_FIELDS = {"appointment_id", "customer_id", "minutes", "part_id", "quantity", "in_days", "duration_minutes"}
@@ -53,18 +55,57 @@ def new_work_order():
         typed[request.form["add_row"]].append({})
         return _form_page(actor, appointments, typed)
     try:
-        filed = _filed(typed)
-        _status, work_order, _is_replay = run_once(
-            actor.id, f"form:{typed['idempotency_key']}", fingerprint(filed), lambda: _file(filed, actor)
-        )
+        _status, work_order, _is_replay = _file_once(typed, actor)
     except DomainError as error:
         return _form_page(actor, appointments, typed, error), error.status_code
     flash(f"Work order {work_order['number']} filed.", "success")
     return redirect(url_for(".show_work_order", work_order_id=work_order["id"]))
 
 
-def _file(filed: dict, actor) -> tuple[int, dict]:
-    work_order = service.file_work_order(filed, actor)
+@bp.route("/from-phone")
+@login_required
+@require_role(Role.TECHNICIAN)
+def sending_token():
+    """A fresh CSRF token for the phone's queue: the one in a page kept offline may have expired."""
+    return jsonify(csrf_token=generate_csrf())
+
+
+@bp.route("/from-phone", methods=["POST"])
+@login_required
+@require_role(Role.TECHNICIAN)
+def file_from_phone():
+    """The phone sends a work order it kept (the same form, its key made on the phone); answers JSON.
+
+    Sending again with the same key answers the first filing again, so a lost answer is safe to retry.
+    """
+    actor = current_actor()
+    customer_of_appointment = {str(visit.id): str(visit.customer_id) for visit in open_appointments(actor.id, APPOINTMENT_DAYS)}
+    try:
+        if not request.form.get("idempotency_key"):
+            raise InvalidInput.on_field("idempotency_key", "The phone names each work order with a key.")
+        status, work_order, _is_replay = _file_once(_typed(request.form, customer_of_appointment), actor)
+    except DomainError as error:
+        body = {"message": error.message, "errors": errors_by_input(error.errors or {})}
+        return jsonify(body), error.status_code, error.headers or {}
+    return jsonify({**work_order, "url": url_for(".show_work_order", work_order_id=work_order["id"])}), status
+
+
+def _file_once(typed: dict, actor) -> tuple[int, dict, bool]:
+    filed = _filed(typed)
+    # A file input left empty still sends a part, without a file name.
+    uploads = {name: [upload for upload in request.files.getlist(name) if upload.filename] for name in ("signature", "photos")}
+    arrived = on_site.OnSite(
+        signed_by=typed["signed_by"], signature=next(iter(uploads["signature"]), None), photos=uploads["photos"],
+    )
+    # Photos are left out of the fingerprint: a phone resending the same key resends the same job.
+    return run_once(
+        actor.id, f"form:{typed['idempotency_key']}", fingerprint({**filed, "signed_by": typed["signed_by"]}),
+        lambda: _file(filed, arrived, actor),
+    )
+
+
+def _file(filed: dict, arrived: on_site.OnSite, actor) -> tuple[int, dict]:
+    work_order = on_site.file_work_order_on_site(filed, arrived, actor)
     return 201, {"id": work_order.id, "number": work_order.number}
 
 
@@ -87,6 +128,25 @@ def _work_order_page(work_order_id: int, error: DomainError | None = None):
         errors=error.errors or {} if error else {},
         form=request.form if error else {},
     ), error.status_code if error else 200
+
+
+@bp.route("/<int:work_order_id>/photos/<int:photo_id>")
+@login_required
+def show_photo(work_order_id, photo_id):
+    """A photo of the job, to whoever may see the work order; never cached by shared caches."""
+    photo = on_site.photo_of(work_order_id, photo_id, current_actor())
+    return _private(send_file(stored_file(photo.path), mimetype=photo.content_type))
+
+
+@bp.route("/<int:work_order_id>/signature")
+@login_required
+def show_signature(work_order_id):
+    return _private(send_file(on_site.signature_of(work_order_id, current_actor()), mimetype="image/png"))
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/<int:work_order_id>/void", methods=["POST"])
