@@ -1,4 +1,7 @@
-"""Bar charts drawn on the server as SVG geometry: no JavaScript, no CDN, readable on a phone."""
+"""Bar charts drawn on the server as SVG geometry: no JavaScript, no CDN, readable on a phone.
+
+Floats here are only positions on the drawing; every amount a bar carries (and shows) stays a Decimal.
+"""
 from dataclasses import dataclass
 from decimal import Decimal
 
