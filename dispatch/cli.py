@@ -15,27 +15,31 @@ def main():
     """Dispatch: work orders, invoices, stock, pay and scheduling."""
 
 
-@main.command()
+# with_appcontext=False: Flask's command group would otherwise run this inside an app context, which the
+# forked workers would inherit (see below).
+@main.command(with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Fill an empty database with a demo company and print its logins.")
-@with_appcontext
-def serve(host: str, port: int, demo: bool):
+@click.pass_obj
+def serve(script_info, host: str, port: int, demo: bool):
     """Apply pending migrations, then serve Dispatch with gunicorn."""
     from dispatch.demo import load_demo_company
     from dispatch.extensions import db
     from dispatch.server import serve_with_gunicorn
 
-    app = current_app._get_current_object()
-    upgrade()
-    if demo:
-        logins = load_demo_company()
-        _print_demo_logins(logins, host, port)
-        if "SESSION_COOKIE_SECURE" not in os.environ:
-            # The demo runs over plain HTTP on this machine; Secure cookies would never be sent back.
-            app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
-    # Workers are forked: none of them may inherit the connections the migration opened.
-    db.engine.dispose()
+    app = script_info.load_app()
+    with app.app_context():
+        upgrade()
+        if demo:
+            _print_demo_logins(load_demo_company(), host, port)
+            if "SESSION_COOKIE_SECURE" not in os.environ:
+                # The demo runs over plain HTTP on this machine; Secure cookies would never be sent back.
+                app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
+        # Workers are forked: none of them may inherit the connections the migration opened.
+        db.engine.dispose()
+    # Served outside this app context: inside it, every request would reuse it, and with it `g` (the logged-in
+    # user, the CSRF token) and the database session, from one request to the next.
     serve_with_gunicorn(app, host, port)
 
 

@@ -1,12 +1,15 @@
 """The `dispatch` command: serve (with the demo), create-user, worker, cron."""
+import http.cookiejar
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -107,11 +110,29 @@ def test_serve_demo_migrates_loads_the_demo_and_serves_it_with_gunicorn(tmp_path
         )
         with urllib.request.urlopen(request, timeout=10) as answer:
             assert answer.status == 201
+        # Each request is its own: after the owner logs in on the web, a stranger is still nobody.
+        for _ in range(4):  # each worker process logs the owner in at least once
+            _log_in_on_the_web(port, "owner@demo.dispatch.test")
+        for _ in range(4):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/settings", timeout=10) as answer:
+                assert "/login" in answer.geturl()
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/me", timeout=10)
+            assert refused.value.code == 401
     finally:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=30)[0]
     assert "owner@demo.dispatch.test" in output
     assert "gunicorn" in output.lower()
+
+
+def _log_in_on_the_web(port: int, email: str) -> None:
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with browser.open(f"http://127.0.0.1:{port}/login", timeout=10) as page:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
+    form = urllib.parse.urlencode({"email": email, "password": DEMO_PASSWORD, "csrf_token": token}).encode()
+    with browser.open(f"http://127.0.0.1:{port}/login", data=form, timeout=10) as answer:
+        assert "/login" not in answer.geturl()
 
 
 def _wait_for(url: str, seconds: float = 60):
