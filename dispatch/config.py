@@ -27,7 +27,9 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "SMTP_STARTTLS": _flag(environ.get("SMTP_STARTTLS", "true")),
         "MAIL_FROM": environ.get("MAIL_FROM", "dispatch@localhost"),
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
-        # Uploaded files (expense receipts): kept on disk, never served publicly.
+        # Uploaded files (receipts, client documents, job photos, signatures), never served publicly:
+        # in the object store FILES_URL names (any fsspec URL), else on disk under FILES_DIR.
+        "FILES_URL": environ.get("FILES_URL") or None,
         "FILES_DIR": environ.get("FILES_DIR") or str(instance_path / "files"),
         # Where customers reach Dispatch: the links in emails start with it.
         "PUBLIC_URL": environ.get("PUBLIC_URL", "http://localhost:8000").rstrip("/"),

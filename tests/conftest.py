@@ -12,6 +12,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import fsspec
 import pytest
 from flask_migrate import downgrade, upgrade
 from rq import Worker
@@ -183,6 +184,19 @@ def app_context(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(params=["disk", "memory"])
+def file_store(request, app, monkeypatch, tmp_path):
+    """Uploads kept on disk under FILES_DIR (the default), then in a non-disk fsspec store (FILES_URL=memory://…);
+    → a function listing the files the store holds."""
+    monkeypatch.setitem(app.config, "FILES_DIR", str(tmp_path / "files"))
+    if request.param == "memory":
+        monkeypatch.setitem(app.config, "FILES_URL", f"memory://dispatch-{uuid.uuid4().hex[:8]}")
+    filesystem, root = fsspec.core.url_to_fs(app.config["FILES_URL"] or app.config["FILES_DIR"])
+    yield lambda: filesystem.find(root)
+    if request.param == "memory" and filesystem.exists(root):
+        filesystem.rm(root, recursive=True)
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 Nested transaction() blocks join the outermost one, so a service that is a use
 case of its own (receiving stock) can also run inside a bigger one (filing a
 work order) and still commit exactly once. Side effects wait for the commit:
-after_commit() callbacks run only if the whole transaction committed.
+after_commit() callbacks run only if the whole transaction committed;
+after_rollback() callbacks undo what lives outside the database (a stored file) if it did not.
 """
 import functools
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from dispatch.extensions import db
 
 DEPTH = "dispatch.tx_depth"
 AFTER_COMMIT = "dispatch.after_commit"
+AFTER_ROLLBACK = "dispatch.after_rollback"
 
 
 @contextmanager
@@ -48,6 +50,7 @@ def transaction():
     finally:
         session.info[DEPTH] = depth
     if depth == 0:
+        session.info.pop(AFTER_ROLLBACK, None)
         for callback in session.info.pop(AFTER_COMMIT, []):
             callback()
 
@@ -65,10 +68,19 @@ def transactional(use_case: Callable) -> Callable:
 
 def after_commit(callback: Callable[[], None]) -> None:
     """Run `callback` once the current transaction has committed; never on rollback."""
+    _on_outcome(AFTER_COMMIT, callback)
+
+
+def after_rollback(callback: Callable[[], None]) -> None:
+    """Run `callback` if the current transaction rolls back; never once it has committed."""
+    _on_outcome(AFTER_ROLLBACK, callback)
+
+
+def _on_outcome(key: str, callback: Callable[[], None]) -> None:
     session = db.session()
     if not session.info.get(DEPTH):
-        raise RuntimeError("after_commit() outside transaction(): nothing would ever commit it")
-    session.info.setdefault(AFTER_COMMIT, []).append(callback)
+        raise RuntimeError("called outside transaction(): nothing would ever end it")
+    session.info.setdefault(key, []).append(callback)
 
 
 # PostgreSQL's SQLSTATEs for "try again": serialization failure and deadlock detected.
@@ -82,3 +94,5 @@ def _is_transient(error: OperationalError) -> bool:
 def _roll_back(session) -> None:
     session.info.pop(AFTER_COMMIT, None)
     session.rollback()
+    for callback in session.info.pop(AFTER_ROLLBACK, []):
+        callback()

@@ -82,8 +82,8 @@ def list_documents(customer_id):
 @blp.route("/documents/<int:document_id>", methods=["GET"])
 def read_document(document_id):
     """The file itself; 404 for anyone who may not read it (and the attempt is recorded)."""
-    document, path = documents.open_document(document_id, current_actor())
-    return send_file(path, mimetype=document.content_type, download_name=f"{document.title}{path.suffix}")
+    document, stored = documents.open_document(document_id, current_actor())
+    return send_file(stored, mimetype=document.content_type, download_name=document.download_name)
 
 
 @blp.route("/documents/<int:document_id>/reads", methods=["GET"])

@@ -1,6 +1,6 @@
 """Documents in the client file. Reports received from third parties go in the confidential section:
 only the owner and the person who added one may read it, and every attempt to read it is recorded."""
-from pathlib import Path
+from typing import IO
 
 from sqlalchemy import or_, select
 from werkzeug.datastructures import FileStorage
@@ -8,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 from dispatch.auth.models import Role, User
 from dispatch.auth.permissions import STAFF
 from dispatch.core.errors import InvalidInput, NotFound
-from dispatch.core.files import store_upload, stored_file
+from dispatch.core.files import open_stored_file, store_upload, stored_file_size
 from dispatch.core.tx import transaction, transactional
 from dispatch.customers.models import ClientDocument, DocumentRead
 from dispatch.customers.service import get_customer
@@ -29,7 +29,7 @@ def add_document(customer_id: int, title: str, upload: FileStorage | None, actor
         is_confidential=is_confidential,
         stored_path=stored_path,
         content_type=content_type,
-        size_bytes=stored_file(stored_path).stat().st_size,
+        size_bytes=stored_file_size(stored_path),
         added_by_id=actor.id,
     )
     db.session.add(document)
@@ -45,7 +45,7 @@ def may_read(actor: User, document: ClientDocument) -> bool:
     return actor.has_role(*STAFF)
 
 
-def open_document(document_id: int, actor: User) -> tuple[ClientDocument, Path]:
+def open_document(document_id: int, actor: User) -> tuple[ClientDocument, IO[bytes]]:
     """The document and its file, for someone allowed to read it. The attempt is recorded either
     way, and committed before a refusal: to anyone else the document does not exist."""
     with transaction():
@@ -56,7 +56,7 @@ def open_document(document_id: int, actor: User) -> tuple[ClientDocument, Path]:
         db.session.add(DocumentRead(document_id=document.id, reader_id=actor.id, was_allowed=is_allowed))
     if not is_allowed:
         raise NotFound("No such document.")
-    return document, stored_file(document.stored_path)
+    return document, open_stored_file(document.stored_path)
 
 
 def documents_for(customer_id: int, actor: User) -> list[ClientDocument]:

@@ -1,6 +1,7 @@
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -146,6 +147,10 @@ class ClientDocument(db.Model):
     added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     added_by: Mapped[User] = relationship()
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.title}{PurePosixPath(self.stored_path).suffix}"
 
 
 class DocumentRead(db.Model):

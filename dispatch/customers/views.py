@@ -210,8 +210,8 @@ def invoice_milestone(customer_id, plan_id, milestone_id):
 @login_required
 def read_document(document_id):
     """Any logged-in user may ask; only the allowed get the file, and every attempt is recorded."""
-    document, path = documents.open_document(document_id, current_actor())
-    return send_file(path, mimetype=document.content_type, download_name=f"{document.title}{path.suffix}")
+    document, stored = documents.open_document(document_id, current_actor())
+    return send_file(stored, mimetype=document.content_type, download_name=document.download_name)
 
 
 @actions_bp.route("/")

@@ -1,4 +1,5 @@
 """The invoice as a PDF (fpdf2): what the customer receives and prints."""
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -6,7 +7,7 @@ from fpdf import FPDF
 from sqlalchemy import text
 
 from dispatch.company.models import CompanySettings
-from dispatch.core.files import stored_file
+from dispatch.core.files import open_stored_file
 from dispatch.core.time import UtcDateTime, company_date
 from dispatch.extensions import db
 from dispatch.invoicing.models import Invoice
@@ -121,11 +122,16 @@ SIGN_OFF = text(
 def _customer_sign_off(pdf: DocumentPdf, invoice: Invoice) -> None:
     """The signature the customer drew on the technician's phone, under the name they typed."""
     signed = db.session.execute(SIGN_OFF, {"id": invoice.work_order_id}).first() if invoice.work_order_id else None
-    if signed is None or not stored_file(signed.signature_path).exists():
+    if signed is None:
+        return
+    try:
+        with open_stored_file(signed.signature_path) as stored:
+            signature = io.BytesIO(stored.read())
+    except FileNotFoundError:
         return
     pdf.ln(4)
     pdf.write_line("Work approved by the customer:", bold=True)
-    pdf.image(str(stored_file(signed.signature_path)), w=60)
+    pdf.image(signature, w=60)
     pdf.write_line(f"{signed.signed_by}, {company_date(signed.signed_at).isoformat()}")
 
 

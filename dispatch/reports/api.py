@@ -5,7 +5,7 @@ from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
 from dispatch.core.api import Blueprint
 from dispatch.core.errors import NotFound
-from dispatch.core.files import stored_file
+from dispatch.core.files import open_stored_file
 from dispatch.core.schemas import MONTH
 from dispatch.core.time import month_days
 from dispatch.reports import accounting_export, expenses, service
@@ -86,4 +86,4 @@ def expense_receipt(expense_id):
     expense = expenses.get_expense(expense_id)
     if expense.receipt_path is None:
         raise NotFound("No receipt was kept for this expense.")
-    return send_file(stored_file(expense.receipt_path), mimetype=expense.receipt_type)
+    return send_file(open_stored_file(expense.receipt_path), mimetype=expense.receipt_type)

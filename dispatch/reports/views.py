@@ -6,7 +6,7 @@ from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
 from dispatch.core.errors import InvalidInput
 from dispatch.core.schemas import load_form
-from dispatch.core.files import stored_file
+from dispatch.core.files import open_stored_file
 from dispatch.core.time import company_today, month_days
 from dispatch.reports import charts, expenses
 from dispatch.reports.dashboard import COSTS, owners_dashboard
@@ -68,7 +68,7 @@ def expense_receipt(expense_id):
     expense = expenses.get_expense(expense_id)
     if expense.receipt_path is None:
         abort(404)
-    return send_file(stored_file(expense.receipt_path), mimetype=expense.receipt_type)
+    return send_file(open_stored_file(expense.receipt_path), mimetype=expense.receipt_type)
 
 
 def _expenses_page(month: str, form, errors: dict | None = None) -> str:

@@ -4,13 +4,13 @@ Filed with the work order in its one transaction, so the invoice emailed after
 commit already carries the signature.
 """
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import IO
 
 from werkzeug.datastructures import FileStorage
 
 from dispatch.auth.models import User
 from dispatch.core.errors import InvalidInput, NotFound
-from dispatch.core.files import IMAGES, store_upload, stored_file
+from dispatch.core.files import IMAGES, open_stored_file, store_upload
 from dispatch.core.time import utcnow
 from dispatch.core.tx import transactional
 from dispatch.workorders.models import JobPhoto, WorkOrder
@@ -58,8 +58,8 @@ def photo_of(work_order_id: int, photo_id: int, actor: User) -> JobPhoto:
     return photo
 
 
-def signature_of(work_order_id: int, actor: User) -> Path:
+def signature_of(work_order_id: int, actor: User) -> IO[bytes]:
     work_order = get_work_order(work_order_id, actor)
     if work_order.signature_path is None:
         raise NotFound("This work order was not signed.")
-    return stored_file(work_order.signature_path)
+    return open_stored_file(work_order.signature_path)

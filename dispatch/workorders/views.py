@@ -12,7 +12,7 @@ from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
 from dispatch.auth.permissions import STAFF
 from dispatch.core.errors import Conflict, DomainError, InvalidInput
-from dispatch.core.files import stored_file
+from dispatch.core.files import open_stored_file
 from dispatch.core.idempotency import fingerprint, run_once
 from dispatch.core.schemas import errors_by_input, load_form
 from dispatch.core.time import company_timezone, company_today
@@ -135,7 +135,7 @@ def _work_order_page(work_order_id: int, error: DomainError | None = None):
 def show_photo(work_order_id, photo_id):
     """A photo of the job, to whoever may see the work order; never cached by shared caches."""
     photo = on_site.photo_of(work_order_id, photo_id, current_actor())
-    return _private(send_file(stored_file(photo.path), mimetype=photo.content_type))
+    return _private(send_file(open_stored_file(photo.path), mimetype=photo.content_type))
 
 
 @bp.route("/<int:work_order_id>/signature")

@@ -1,9 +1,15 @@
-"""Client documents: the confidential section is for the owner and the person who added a report; every read is recorded."""
+"""Client documents: the confidential section is for the owner and the person who added a report; every read is recorded.
+Every test runs with the files on disk and in a non-disk object store."""
 import io
 
 import pytest
 
 PDF = b"%PDF-1.4\n% a third party's report\n"
+
+
+@pytest.fixture(autouse=True)
+def stored(file_store):
+    return file_store
 
 
 def upload(api, customer_id, title="Referral report", confidential=True, content=PDF, filename="report.pdf", **extra):
@@ -20,8 +26,9 @@ def report(shop):
     return answer.json
 
 
-def test_the_person_who_added_a_report_and_the_owner_read_it(shop, report):
+def test_the_person_who_added_a_report_and_the_owner_read_it(shop, report, stored):
     assert (report["is_confidential"], report["content_type"], report["size_bytes"]) == (True, "application/pdf", len(PDF))
+    assert len(stored()) == 1
     for reader in (shop.dispatcher, shop.owner):
         answer = reader.get(f"/documents/{report['id']}")
         assert answer.status_code == 200 and answer.data == PDF and answer.mimetype == "application/pdf"
@@ -50,7 +57,7 @@ def test_a_general_document_is_for_all_the_office_but_not_technicians(shop, api_
     assert shop.technician.get(f"/documents/{document['id']}").status_code == 404
 
 
-def test_files_over_the_limit_or_of_another_type_are_refused(shop):
+def test_files_over_the_limit_or_of_another_type_are_refused(shop, stored):
     customer_id = shop.customer["id"]
     too_big = upload(shop.dispatcher, customer_id, content=b"%PDF-" + b"0" * (10 * 1024 * 1024))
     assert too_big.status_code == 422 and "10 MB" in too_big.json["errors"]["file"][0]
@@ -60,6 +67,7 @@ def test_files_over_the_limit_or_of_another_type_are_refused(shop):
     assert upload(shop.dispatcher, customer_id, title=" ").status_code == 422
     assert shop.owner.get(f"/customers/{customer_id}/documents").json == []
     assert upload(shop.technician, customer_id).status_code == 403
+    assert stored() == []
 
 
 def test_a_missing_document_is_404(shop):

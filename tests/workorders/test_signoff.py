@@ -35,7 +35,7 @@ def send(browser, form: dict, **files):
     return browser.post("/work-orders/from-phone", data=body, headers={"X-CSRFToken": token}, content_type="multipart/form-data")
 
 
-def test_a_signed_work_order_keeps_the_signature_and_prints_it_on_the_invoice(app, shop, technician, browser_as):
+def test_a_signed_work_order_keeps_the_signature_and_prints_it_on_the_invoice(app, shop, technician, browser_as, file_store):
     form = filing_form(shop, technician, idempotency_key=uuid.uuid4().hex, signed_by="Dana Whitfield")
     answer = send(technician, form, signature=signature_png())
 
@@ -74,6 +74,16 @@ def test_half_a_sign_off_is_refused_and_nothing_is_filed(app, shop, technician, 
     assert answer.status_code == 422
     assert field in answer.json["errors"]
     assert count_rows(app) == before
+
+
+def test_a_refused_filing_leaves_no_file_behind(app, shop, technician, file_store):
+    """The signature is kept before a photo turns out to be no image: the rollback takes the signature away too."""
+    form = filing_form(shop, technician, idempotency_key=uuid.uuid4().hex, signed_by="Dana Whitfield")
+    answer = send(technician, form, signature=signature_png(), photos=b"%PDF-1.4 not a photo")
+    assert answer.status_code == 422 and "photos" in answer.json["errors"]
+    assert file_store() == []
+    answer = send(technician, {**form, "idempotency_key": uuid.uuid4().hex}, signature=signature_png())
+    assert answer.status_code == 201 and len(file_store()) == 1
 
 
 def test_sending_the_same_work_order_again_files_it_once(app, shop, technician):
