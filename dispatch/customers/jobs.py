@@ -20,6 +20,8 @@ def email_support_block_notices(block_id: int) -> int:
     The block stays locked while sending, so a second run finds them sent."""
     with transaction():
         block = db.session.scalar(select(SupportBlock).where(SupportBlock.id == block_id).with_for_update())
+        if block is None:  # its sale was voided since: nothing to tell anyone
+            return 0
         due = []
         if block.hours_used >= block.hours * WARNING_SHARE and block.warned_at is None:
             block.warned_at = utcnow()

@@ -74,6 +74,17 @@ def invoice_milestone(plan_id: int, milestone_id: int) -> Invoice:
     return invoice
 
 
+def release_milestone_billed_on(invoice_id: int) -> None:
+    """The milestone's invoice is void: the milestone is not invoiced any more, and can be again."""
+    milestone = db.session.scalar(select(Milestone).where(Milestone.invoice_id == invoice_id))
+    if milestone is None:
+        return
+    # The plan's lock, as when invoicing: what it has invoiced changes under no one.
+    db.session.execute(select(BillingPlan.id).where(BillingPlan.id == milestone.billing_plan_id).with_for_update())
+    milestone.invoice_id, milestone.reached_at = None, None
+    db.session.flush()
+
+
 def billing_plans_of(customer_id: int) -> list[BillingPlan]:
     return list(db.session.scalars(select(BillingPlan).where(BillingPlan.customer_id == customer_id).order_by(BillingPlan.id)))
 

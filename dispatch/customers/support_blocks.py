@@ -7,7 +7,7 @@ when a block runs out, the dispatchers and the customer are emailed, once each.
 """
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 
 from dispatch.auth.models import User
 from dispatch.company.service import company_settings
@@ -91,6 +91,35 @@ def give_back_hours(work_order_id: int) -> None:
         block = db.session.scalar(select(SupportBlock).where(SupportBlock.id == drawdown.support_block_id).with_for_update())
         block.hours_used -= drawdown.hours
         db.session.delete(drawdown)
+    db.session.flush()
+
+
+# Read by table, not model: the work orders draw on the blocks, so customers never import them.
+WORK_ORDER_NUMBERS = text("SELECT number FROM work_orders WHERE id IN :ids ORDER BY number").bindparams(
+    bindparam("ids", expanding=True)
+)
+
+
+def cancel_block_sold_on(invoice_id: int) -> None:
+    """The invoice that sold a block is void: the block was never sold, so it goes, and the void
+    invoice keeps the sale's record. Hours already drawn from it were real work the customer
+    received as prepaid: cancelling under them would leave that work unbilled, or billed again
+    without asking, so it is refused naming those work orders (void them first, which gives the
+    hours back, or credit the sale invoice instead of voiding it), as Jobber and ServiceTitan
+    refuse to delete a prepaid plan that visits were billed against."""
+    block = db.session.scalar(select(SupportBlock).where(SupportBlock.invoice_id == invoice_id).with_for_update())
+    if block is None:
+        return
+    drawn_on = {drawdown.work_order_id for drawdown in db.session.scalars(
+        select(SupportDrawdown).where(SupportDrawdown.support_block_id == block.id)
+    )}
+    if drawn_on:
+        numbers = ", ".join(db.session.scalars(WORK_ORDER_NUMBERS, {"ids": sorted(drawn_on)}))
+        raise Conflict(
+            f"Hours of support block PO {block.po_number} were used on {numbers}: void those work orders first, "
+            "or credit this invoice instead of voiding it."
+        )
+    db.session.delete(block)
     db.session.flush()
 
 

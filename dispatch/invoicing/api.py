@@ -4,6 +4,7 @@ from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.permissions import STAFF
 from dispatch.company.service import company_settings
 from dispatch.core.api import Blueprint
+from dispatch.customers import invoice_voids
 from dispatch.invoicing import corrections, disputes, payments, service, statements
 from dispatch.invoicing.pdf import render_invoice_pdf
 from dispatch.invoicing.schemas import (
@@ -84,7 +85,10 @@ def reverse_payment(reversal, payment_id):
 @blp.arguments(ReasonSchema)
 @blp.response(200, InvoiceSchema)
 def void_invoice(void, invoice_id):
-    return corrections.void_invoice(invoice_id, void["reason"])
+    """Void an invoice that should never have been issued; 409 if money is on it. A support block it sold
+    is cancelled (409 naming the work orders if hours were drawn from it); a milestone or contacts it
+    billed can be invoiced again."""
+    return invoice_voids.void_invoice(invoice_id, void["reason"])
 
 
 @blp.route("/invoices/<int:invoice_id>/credit-notes", methods=["POST"])

@@ -15,6 +15,7 @@ from dispatch.company.service import company_settings
 from dispatch.core.errors import DomainError, NotFound
 from dispatch.core.schemas import load_form
 from dispatch.core.time import company_today
+from dispatch.customers import invoice_voids
 from dispatch.customers.service import get_customer
 from dispatch.extensions import db
 from dispatch.invoicing import corrections, disputes, payments, service, sharing, statements
@@ -149,7 +150,7 @@ def issue_credit_note(invoice_id):
 @require_role(*STAFF)
 @invoice_form("void")
 def void_invoice(invoice_id):
-    invoice = corrections.void_invoice(invoice_id, load_form(ReasonSchema(), request.form)["reason"])
+    invoice = invoice_voids.void_invoice(invoice_id, load_form(ReasonSchema(), request.form)["reason"])
     return f"Invoice {invoice.number} is void."
 
 

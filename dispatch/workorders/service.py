@@ -17,13 +17,12 @@ from dispatch.core.money import CENT
 from dispatch.core.numbering import next_number
 from dispatch.core.time import company_date, company_today, utcnow
 from dispatch.core.tx import transactional
-from dispatch.customers import contacts, support_blocks
+from dispatch.customers import contacts, invoice_voids, support_blocks
 from dispatch.customers.models import Customer, ServiceSite
 from dispatch.estimates import service as estimates
 from dispatch.extensions import db
 from dispatch.inventory import service as inventory
 from dispatch.invoicing import service as invoicing
-from dispatch.invoicing.corrections import void_invoice
 from dispatch.invoicing.models import LineKind
 from dispatch.invoicing.service import LineDraft
 from dispatch.payroll import service as payroll
@@ -254,9 +253,8 @@ def void_work_order(work_order_id: int, reason: str, actor: User) -> WorkOrder:
     if not reason:
         raise InvalidInput.on_field("reason", "Say why the work order is void.")
     if work_order.invoice is not None:
-        void_invoice(work_order.invoice.id, reason)
         # Contacts billed on the void invoice wait for the next one again.
-        contacts.release_from_invoice(work_order.invoice.id)
+        invoice_voids.void_invoice(work_order.invoice.id, reason)
     support_blocks.give_back_hours(work_order.id)
     work_order.status, work_order.voided_at, work_order.voided_by_id, work_order.void_reason = (
         WorkOrderStatus.VOID, utcnow(), actor.id, reason,
