@@ -8,7 +8,7 @@ from dispatch.core.api import Blueprint
 from dispatch.core.errors import Forbidden
 from dispatch.customers import client_file, closure, contacts, documents, milestones, support_blocks
 from dispatch.customers.schemas import (
-    ActionStepQueryArgsSchema, ActionStepSchema, AddDocumentSchema, BillingPlanSchema, ClientFileSummarySchema,
+    ActionStepQueryArgsSchema, ActionStepSchema, AddDocumentSchema, BillingPlanSchema, ChangeMilestonesSchema, ClientFileSummarySchema,
     CloseFileSchema, ContactSchema, CreateBillingPlanSchema, CustomerSchema, DocumentReadSchema, DocumentSchema,
     FileClosureSchema, LogContactSchema, ReopenFileSchema, SellSupportBlockSchema, SupportBlockSchema,
 )
@@ -137,6 +137,17 @@ def create_billing_plan(plan, customer_id):
 @blp.response(200, BillingPlanSchema)
 def get_billing_plan(plan_id):
     return milestones.get_billing_plan(plan_id)
+
+
+@blp.route("/billing-plans/<int:plan_id>/milestones", methods=["PUT"])
+@require_role(*STAFF)
+@blp.arguments(ChangeMilestonesSchema)
+@blp.response(200, BillingPlanSchema)
+def change_milestones(changes, plan_id):
+    """The milestones not invoiced yet, in order: one with its `id` is changed, one without is added, one left
+    out is removed. Invoiced milestones stay first, as they are: naming one is a 409 that names it. 422 if
+    the plan would bill more than its agreed price."""
+    return milestones.change_milestones(plan_id, changes["milestones"])
 
 
 @blp.route("/billing-plans/<int:plan_id>/milestones/<int:milestone_id>/invoice", methods=["POST"])

@@ -198,6 +198,15 @@ class CreateBillingPlanSchema(BaseSchema):
     milestones = fields.List(fields.Nested(MilestoneInputSchema), required=True, validate=validate.Length(min=1, max=20))
 
 
+class MilestoneChangeSchema(MilestoneInputSchema):
+    # The milestone changed; none: a milestone added.
+    id = fields.Integer(load_default=None)
+
+
+class ChangeMilestonesSchema(BaseSchema):
+    milestones = fields.List(fields.Nested(MilestoneChangeSchema), required=True, validate=validate.Length(max=20))
+
+
 class MilestoneSchema(BaseSchema):
     id = fields.Integer()
     position = fields.Integer()

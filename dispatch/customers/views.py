@@ -1,8 +1,9 @@
 """Customers: the list, a new customer, and the client file with everything done on it."""
 import functools
+import re
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -17,8 +18,8 @@ from dispatch.customers import client_file as client_files, closure, contacts, d
 from dispatch.customers.models import ActionStepKind, ContactKind
 from dispatch.extensions import db
 from dispatch.customers.schemas import (
-    AddDocumentSchema, CloseFileSchema, ContactFormSchema, CreateBillingPlanSchema, CustomerFormSchema, CustomerQueryArgsSchema, ReopenFileSchema,
-    SellSupportBlockSchema,
+    AddDocumentSchema, ChangeMilestonesSchema, CloseFileSchema, ContactFormSchema, CreateBillingPlanSchema, CustomerFormSchema,
+    CustomerQueryArgsSchema, ReopenFileSchema, SellSupportBlockSchema,
 )
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
@@ -31,6 +32,9 @@ CONTACT_KINDS = {
 # The plan form's milestone rows, and what each row holds.
 MILESTONE_ROWS = 4
 MILESTONE_FIELDS = ("name", "percent", "amount", "po_number")
+# Blank rows under a plan's open milestones, to add more.
+MILESTONE_ROWS_TO_ADD = 2
+MILESTONE_ROW_INPUT = re.compile(r"milestones_(\d+)_")
 STEP_KINDS = {
     ActionStepKind.FILE: "File", ActionStepKind.REQUEST_EXTENSION: "Request extension",
     ActionStepKind.RETURN_CALL: "Return call", ActionStepKind.REFERRAL: "Referral",
@@ -204,6 +208,66 @@ def _plan_from_form(form) -> dict:
 def invoice_milestone(customer_id, plan_id, milestone_id):
     invoice = milestones.invoice_milestone(plan_id, milestone_id)
     return f"Milestone invoiced: {invoice.number}, {invoice.total:,.2f}."
+
+
+@bp.route("/<int:customer_id>/billing-plans/<int:plan_id>/milestones", methods=["GET", "POST"])
+@login_required
+@require_role(*STAFF)
+def change_milestones(customer_id, plan_id):
+    """The plan's milestones not invoiced yet, to change, remove or add to; the invoiced ones shown locked."""
+    plan = milestones.get_billing_plan(plan_id)
+    if plan.customer_id != customer_id:
+        abort(404)
+    if request.method == "GET":
+        still_open = [milestone for milestone in plan.milestones if not milestone.invoice_id]
+        return _milestones_page(plan, _milestone_rows(still_open), rows=len(still_open) + MILESTONE_ROWS_TO_ADD)
+    rows = _typed_rows(request.form)
+    try:
+        plan = milestones.change_milestones(plan.id, _milestone_changes(rows))
+    except DomainError as error:
+        shown = max((int(match.group(1)) + 1 for name in request.form if (match := MILESTONE_ROW_INPUT.match(name))), default=0)
+        return _milestones_page(plan, request.form, shown, error), error.status_code
+    flash(f"Milestones of “{plan.title}” saved: {len(plan.milestones)} milestone(s), {plan.invoiced:,.2f} invoiced so far.", "success")
+    return redirect(url_for("customers.client_file", customer_id=customer_id, _anchor="billing-plans"))
+
+
+def _milestone_rows(still_open: list) -> dict:
+    """The open milestones as the form's rows (milestones_0_name, …), amounts as they stand."""
+    return {
+        f"milestones_{row}_{field}": str(value)
+        for row, milestone in enumerate(still_open)
+        for field, value in (("id", milestone.id), ("name", milestone.name), ("amount", milestone.amount),
+                             ("po_number", milestone.po_number or ""))
+    }
+
+
+def _typed_rows(form) -> dict[int, dict]:
+    """The rows typed in and not ticked "remove", by row number; a wholly blank row is no milestone."""
+    numbers = sorted({int(match.group(1)) for name in form if (match := MILESTONE_ROW_INPUT.match(name))})
+    rows = {}
+    for number in numbers:
+        typed = {field: form.get(f"milestones_{number}_{field}", "").strip() for field in ("id", *MILESTONE_FIELDS)}
+        if any(typed.values()) and not form.get(f"milestones_{number}_remove"):
+            rows[number] = {field: value for field, value in typed.items() if value}
+    return rows
+
+
+def _milestone_changes(rows: dict[int, dict]) -> list[dict]:
+    try:
+        return ChangeMilestonesSchema().load({"milestones": list(rows.values())})["milestones"]
+    except ValidationError as error:
+        # The schema counts the rows kept; the page names a mistake by the row it was typed in.
+        messages = error.messages.get("milestones", {})
+        numbers = list(rows)
+        by_row = {numbers[index]: row_messages for index, row_messages in messages.items()} if isinstance(messages, dict) else messages
+        raise InvalidInput(errors=errors_by_input({"milestones": by_row})) from error
+
+
+def _milestones_page(plan, form, rows: int, error: DomainError | None = None) -> str:
+    return render_template(
+        "customers/billing_plan.html", plan=plan, form=form, rows=range(rows),
+        errors=error.errors or {} if error else {}, message=error.message if error else None,
+    )
 
 
 @documents_bp.route("/<int:document_id>")

@@ -102,3 +102,51 @@ def test_a_billing_plan_is_made_on_the_page_and_its_mistakes_shown_by_field(shop
     assert "Give a percentage of the agreed price or an amount, one of the two." in answer.get_data(as_text=True)
     answer = post(browser, shop.customer["id"], "billing-plans", {**form, "title": "Duct", "milestones_1_percent": "70"})
     assert answer.status_code == 422 and "more than the agreed 5,000.00" in answer.get_data(as_text=True)
+
+
+def test_a_plans_open_milestones_are_changed_on_its_page_and_invoiced_ones_are_locked(shop, browser_as):
+    browser = browser_as(shop.dispatcher.user)
+    plan = shop.dispatcher.post(f"/customers/{shop.customer['id']}/billing-plans", json={
+        "title": "Boiler", "agreed_price": "5000.00", "milestones": [
+            {"name": "Deposit", "percent": "40", "po_number": "PO-9"}, {"name": "Fitting", "percent": "30"}, {"name": "Handover", "percent": "30"},
+        ]}).json
+    deposit, fitting, handover = plan["milestones"]
+    shop.dispatcher.post(f"/billing-plans/{plan['id']}/milestones/{deposit['id']}/invoice")
+    path = f"/customers/{shop.customer['id']}/billing-plans/{plan['id']}/milestones"
+    assert f'href="{path}"' in file_page(browser, shop.customer["id"]).get_data(as_text=True)
+    page = browser.get(path)
+    text = page.get_data(as_text=True)
+    # The invoiced milestone is shown, not offered to change; the open ones are filled in, with two rows to add.
+    assert "Deposit, 2,000.00 (PO PO-9)" in text and 'value="Deposit"' not in text
+    assert 'name="milestones_0_name" type="text" value="Fitting"' in text and 'value="1500.00"' in text
+    assert 'name="milestones_3_name"' in text and 'name="milestones_4_name"' not in text
+    form = {
+        "csrf_token": csrf_token(page),
+        "milestones_0_id": str(fitting["id"]), "milestones_0_name": "Fitting and flue", "milestones_0_amount": "1000.00",
+        "milestones_1_id": str(handover["id"]), "milestones_1_name": "Handover", "milestones_1_amount": "1500.00", "milestones_1_remove": "1",
+        "milestones_2_name": "Commissioning", "milestones_2_percent": "40", "milestones_2_po_number": "PO-10",
+        "milestones_3_name": "",
+    }
+    answer = browser.post(path, data=form, follow_redirects=True)
+    assert answer.status_code == 200
+    assert "Milestones of “Boiler” saved: 3 milestone(s), 2,000.00 invoiced so far." in answer.get_data(as_text=True)
+    saved = shop.dispatcher.get(f"/billing-plans/{plan['id']}").json["milestones"]
+    assert [(m["name"], m["amount"], m["po_number"]) for m in saved] == [
+        ("Deposit", "2000.00", "PO-9"), ("Fitting and flue", "1000.00", None), ("Commissioning", "2000.00", "PO-10"),
+    ]
+
+    # Beyond the agreed price: 422, shown on the page, nothing saved.
+    too_much = {**form, "milestones_1_id": "", "milestones_1_remove": "", "milestones_2_percent": "", "milestones_2_amount": "2500.00"}
+    answer = browser.post(path, data={**too_much, "milestones_1_id": str(saved[2]["id"])})
+    assert answer.status_code == 422 and "more than the agreed 5,000.00" in answer.get_data(as_text=True)
+    # A row's own mistake is marked on that row.
+    answer = browser.post(path, data={**form, "milestones_1_remove": "", "milestones_1_id": "", "milestones_2_amount": "1"})
+    assert answer.status_code == 422 and 'id="milestones_2_percent-error"' in answer.get_data(as_text=True)
+    # Invoiced since the page was opened: 409 naming it, nothing saved.
+    shop.dispatcher.post(f"/billing-plans/{plan['id']}/milestones/{saved[1]['id']}/invoice")
+    stale = {"csrf_token": form["csrf_token"], "milestones_0_id": str(saved[1]["id"]), "milestones_0_name": "Flue", "milestones_0_amount": "900.00",
+             "milestones_1_id": str(saved[2]["id"]), "milestones_1_name": "Commissioning", "milestones_1_amount": "2000.00"}
+    answer = browser.post(path, data=stale)
+    assert answer.status_code == 409 and "“Fitting and flue”" in answer.get_data(as_text=True)
+    after = shop.dispatcher.get(f"/billing-plans/{plan['id']}").json["milestones"]
+    assert [(m["name"], m["amount"]) for m in after] == [(m["name"], m["amount"]) for m in saved]
