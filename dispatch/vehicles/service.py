@@ -47,6 +47,23 @@ def list_vehicles() -> list[Vehicle]:
     return list(db.session.scalars(select(Vehicle).order_by(Vehicle.is_active.desc(), Vehicle.name)))
 
 
+def vehicles_in_use() -> list[Vehicle]:
+    """The vehicles a mileage entry may name: the ones the company still runs."""
+    return list(db.session.scalars(select(Vehicle).where(Vehicle.is_active).order_by(Vehicle.name)))
+
+
+def last_vehicle_of(technician_id: int) -> int | None:
+    """The vehicle the technician's latest mileage named, if the company still runs it: the form's first guess."""
+    return db.session.scalar(
+        select(MileageEntry.vehicle_id)
+        .join(WorkOrder, WorkOrder.id == MileageEntry.work_order_id)
+        .join(Vehicle, Vehicle.id == MileageEntry.vehicle_id)
+        .where(WorkOrder.technician_id == technician_id, Vehicle.is_active)
+        .order_by(WorkOrder.filed_at.desc(), MileageEntry.id.desc())
+        .limit(1)
+    )
+
+
 def vehicle_for_mileage(vehicle_id: int, index: int) -> Vehicle:
     """The vehicle a mileage entry names: one the company still runs."""
     vehicle = db.session.get(Vehicle, vehicle_id)

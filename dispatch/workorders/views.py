@@ -19,6 +19,7 @@ from dispatch.core.time import company_timezone, company_today
 from dispatch.customers.service import find_customers
 from dispatch.inventory import service as inventory
 from dispatch.scheduling.service import open_appointments
+from dispatch.vehicles import service as vehicles
 from dispatch.workorders import on_site, parts_used, service
 from dispatch.workorders.models import LabourKind
 from dispatch.workorders.parts_used import Grouping
@@ -29,11 +30,11 @@ bp = Blueprint("workorders", __name__, url_prefix="/work-orders")
 # How far ahead the appointment picker looks: today's jobs and the rest of the week.
 APPOINTMENT_DAYS = 7
 TEXT_FIELDS = (
-    "appointment_id", "customer_id", "summary", "description", "po_number", "miles",
+    "appointment_id", "customer_id", "summary", "description", "po_number", "miles", "vehicle_id",
     "follow_up_in_days", "follow_up_duration_minutes", "follow_up_notes", "signed_by",
 )
 # What the schema wants as numbers; a form sends every value as text.
-NUMBER_FIELDS = {"appointment_id", "customer_id", "minutes", "part_id", "quantity", "in_days", "duration_minutes"}
+NUMBER_FIELDS = {"appointment_id", "customer_id", "minutes", "part_id", "quantity", "in_days", "duration_minutes", "vehicle_id"}
 # Bounded: Python refuses to read an int of thousands of digits, and no field wants one.
 WHOLE_NUMBER = re.compile(r"[+-]?\d{1,18}")
 ROW_KINDS = ("labor", "parts")
@@ -48,7 +49,10 @@ def new_work_order():
     customer_of_appointment = {str(visit.id): str(visit.customer_id) for visit in appointments}
     if request.method == "GET":
         # A link may name the appointment: /work-orders/new?appointment_id=88
-        return _form_page(actor, appointments, _typed(request.args, customer_of_appointment))
+        typed = _typed(request.args, customer_of_appointment)
+        # Most days a technician drives the vehicle they drove last time.
+        typed["vehicle_id"] = typed["vehicle_id"] or str(vehicles.last_vehicle_of(actor.id) or "")
+        return _form_page(actor, appointments, typed)
     typed = _typed(request.form, customer_of_appointment)
     if request.form.get("add_row") in ROW_KINDS:
         # Without JavaScript the "Add another" buttons come here: the same form, one row longer.
@@ -222,7 +226,7 @@ def _filed(typed: dict) -> dict:
         po_number=typed["po_number"],
         labor=[_given(**row) for row in typed["labor"]],
         parts=[_given(**row) for row in typed["parts"]],
-        mileage=[{"miles": typed["miles"]}] if typed["miles"] else [],
+        mileage=[_given(miles=typed["miles"], vehicle_id=typed["vehicle_id"])] if typed["miles"] else [],
         follow_up=follow_up or None,
     )
     try:
@@ -248,6 +252,7 @@ def _form_page(actor, appointments: list, typed: dict, error: DomainError | None
         errors=errors_by_input(error.errors or {}) if error else {},
         appointments=appointments,
         customers=find_customers(),
+        vehicles=vehicles.vehicles_in_use(),
         van_stock=_van_stock(actor, typed),
         labour_kinds=[(kind.value, service.LABOUR_NAMES[kind.value]) for kind in LabourKind],
     )

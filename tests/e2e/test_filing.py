@@ -83,3 +83,30 @@ def test_picking_an_appointment_picks_its_customer(phone, shop):
     phone.get_by_label("Appointment").select_option(str(visit["id"]))
 
     expect(phone.get_by_label("Customer")).to_have_value(str(shop.customer["id"]))
+
+
+def test_miles_filed_on_a_company_vehicle_count_in_the_months_report(phone, new_page, shop):
+    van = shop.dispatcher.post("/vehicles", json={"name": "Van 3", "registration": "NH-4421"}).json
+    shop.dispatcher.post("/vehicles", json={"name": "Truck 1"})
+    log_in(phone, shop.technician.user)
+    phone.goto("/work-orders/new")
+    expect(phone.get_by_label("Vehicle")).to_have_value("")  # never driven one: no guess
+    phone.get_by_label("Customer").select_option(label="Harbor View Dental")
+    phone.get_by_label("Summary").fill("Checked the condenser")
+    phone.get_by_label("Minutes", exact=True).first.fill("30")
+    phone.get_by_label("Miles driven").fill("18.4")
+    phone.get_by_label("Vehicle").select_option(label="Van 3 · NH-4421")
+    assert_fits_a_phone(phone)
+    phone.get_by_role("button", name="File work order").click()
+    expect(phone.get_by_role("heading", name=f"Work order WO-{YEAR}-000001")).to_be_visible()
+
+    office = new_page()
+    log_in(office, shop.dispatcher.user)
+    office.goto("/vehicles/")
+    per_vehicle = office.get_by_role("table", name="Miles per vehicle")
+    expect(per_vehicle.get_by_role("row", name="Van 3 18.4")).to_be_visible()
+    expect(office.get_by_role("table", name="Miles per technician")).to_contain_text(shop.technician.user.name)
+
+    # The next work order starts with the vehicle driven last.
+    phone.goto("/work-orders/new")
+    expect(phone.get_by_label("Vehicle")).to_have_value(str(van["id"]))
