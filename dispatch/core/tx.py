@@ -68,18 +68,18 @@ def transactional(use_case: Callable) -> Callable:
 
 def after_commit(callback: Callable[[], None]) -> None:
     """Run `callback` once the current transaction has committed; never on rollback."""
-    _on_outcome(AFTER_COMMIT, callback)
+    _on_outcome(AFTER_COMMIT, callback, "after_commit")
 
 
 def after_rollback(callback: Callable[[], None]) -> None:
     """Run `callback` if the current transaction rolls back; never once it has committed."""
-    _on_outcome(AFTER_ROLLBACK, callback)
+    _on_outcome(AFTER_ROLLBACK, callback, "after_rollback")
 
 
-def _on_outcome(key: str, callback: Callable[[], None]) -> None:
+def _on_outcome(key: str, callback: Callable[[], None], name: str) -> None:
     session = db.session()
     if not session.info.get(DEPTH):
-        raise RuntimeError("called outside transaction(): nothing would ever end it")
+        raise RuntimeError(f"{name}() outside transaction(): nothing would ever commit or roll it back")
     session.info.setdefault(key, []).append(callback)
 
 

@@ -103,10 +103,9 @@ WORK_ORDER_NUMBERS = text("SELECT number FROM work_orders WHERE id IN :ids ORDER
 def cancel_block_sold_on(invoice_id: int) -> None:
     """The invoice that sold a block is void: the block was never sold, so it goes, and the void
     invoice keeps the sale's record. Hours already drawn from it were real work the customer
-    received as prepaid: cancelling under them would leave that work unbilled, or billed again
-    without asking, so it is refused naming those work orders (void them first, which gives the
-    hours back, or credit the sale invoice instead of voiding it), as Jobber and ServiceTitan
-    refuse to delete a prepaid plan that visits were billed against."""
+    received as prepaid: cancelling under them would leave that work unbilled, or rebill it
+    without anyone deciding to, so it is refused naming those work orders. The office then
+    chooses: void them (their hours go back on the block) or credit the sale invoice instead."""
     block = db.session.scalar(select(SupportBlock).where(SupportBlock.invoice_id == invoice_id).with_for_update())
     if block is None:
         return
