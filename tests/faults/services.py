@@ -127,9 +127,9 @@ class PostgresCluster:
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._as_postgres("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"), "-w", "start")
 
-    def restart(self) -> None:
-        """A fast restart: open connections are cut, new ones refused until it is back."""
-        self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+    def stop(self) -> None:
+        """A fast shutdown: open connections are cut, new ones refused until start()."""
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def destroy(self) -> None:
         if (self.data / "postmaster.pid").exists():
@@ -137,7 +137,8 @@ class PostgresCluster:
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def _as_postgres(self, program: str, *args: str) -> None:
-        subprocess.run(
+        done = subprocess.run(
             ["runuser", "-u", "postgres", "--", str(self.bin / program), *args],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/tmp",
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd="/tmp",
         )
+        assert done.returncode == 0, f"{program} failed: {done.stderr}"
