@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from dispatch import create_app
 from dispatch.auth import service as auth_service
@@ -48,8 +48,10 @@ def outage_app(cluster, tmp_path_factory):
     """The app on the throwaway cluster; its jobs queue on a Redis of its own (no worker: mail is not the point)."""
     redis = RedisServer(tmp_path_factory.mktemp("redis"))
     redis.start()
-    with _admin(cluster) as admin:
-        admin.execute(text("CREATE DATABASE dispatch"))
+    admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("CREATE DATABASE dispatch"))
+    admin.dispose()
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": cluster.url("dispatch"),
         "REDIS_URL": redis.url,
@@ -65,12 +67,6 @@ def outage_app(cluster, tmp_path_factory):
     with app.app_context():
         db.engine.dispose()
     redis.stop()
-
-
-def _admin(cluster):
-    from sqlalchemy import create_engine
-
-    return create_engine(cluster.url(), isolation_level="AUTOCOMMIT").connect()
 
 
 def log_in(app, email: str) -> ApiClient:
