@@ -3,26 +3,33 @@
 Background work is requested inside a use case's transaction as an outbox row
 (request_job). After commit the row is handed to RQ; if Redis cannot be reached
 then, the row waits and a sweep (at worker start and every minute from cron)
-hands it over later. Without REDIS_URL the job runs inline right after commit.
+hands it over later. RQ keeps a finished job for a day: a row handed over in
+the last day whose job Redis no longer holds was lost with Redis (restarted
+without persistence), and the sweep hands it over again. Without REDIS_URL the
+job runs inline right after commit.
 Jobs take ids, never objects, use RQ's JSON serializer and must be idempotent:
 a job may run twice.
 """
 import importlib
 import logging
 import os
+import signal
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry, Worker, get_current_job
 from rq.cron import CronJob, CronScheduler
+from rq.job import Job
 from rq.serializers import JSONSerializer
-from sqlalchemy import JSON, String, select
+from sqlalchemy import JSON, String, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from dispatch.core.errors import ServiceUnavailable
 from dispatch.core.sql import is_postgresql
 from dispatch.core.time import UtcDateTime, utcnow
 from dispatch.core.tx import after_commit, transaction
@@ -31,6 +38,9 @@ from dispatch.extensions import db
 log = logging.getLogger(__name__)
 
 JOB_TIMEOUT_SECONDS = 300
+# How far back the sweep looks for jobs Redis lost. RQ keeps every job at least this long
+# (finished ones by their result_ttl), so a job it does not know within it was lost.
+LOST_JOBS_LOOKBACK = timedelta(days=1)
 
 
 class OutboxMessage(db.Model):
@@ -51,7 +61,7 @@ def request_job(job: Callable, *args) -> str:
     db.session.add(message)
     db.session.flush()
     app = current_app._get_current_object()
-    after_commit(lambda: _hand_over(app, message.id))
+    after_commit(lambda: _hand_over_after_commit(app, message.id))
     return job_id(message.id)
 
 
@@ -65,22 +75,30 @@ def is_last_attempt() -> bool:
     return job is None or not job.retries_left
 
 
+def _hand_over_after_commit(app: Flask, message_id: int) -> None:
+    """The use case has committed: a database that fails now must not fail the request too."""
+    try:
+        _hand_over(app, message_id)
+    except (SQLAlchemyError, ServiceUnavailable):
+        log.warning("database unreachable after commit: outbox message %s waits for the next sweep", message_id)
+
+
 def _hand_over(app: Flask, message_id: int) -> None:
     """After commit: give one outbox row to RQ, or run it inline without Redis."""
-    with transaction():
-        message = db.session.get(OutboxMessage, message_id)
-        if message.enqueued_at is not None:
-            return
-        if app.config["REDIS_URL"]:
-            try:
-                _enqueue(app, message)
-            except RedisError:
-                log.warning("Redis unreachable: outbox message %s waits for the next sweep", message_id)
+    try:
+        with transaction():
+            # Locked: a sweep handing the same row over at the same moment waits, then finds it done.
+            message = db.session.get(OutboxMessage, message_id, with_for_update=True)
+            if message.enqueued_at is not None:
                 return
             message.enqueued_at = utcnow()
-            return
-        message.enqueued_at = utcnow()
-        job, args = _resolve(message.job), message.args
+            if app.config["REDIS_URL"]:
+                _enqueue(app, message)
+                return
+            job, args = _resolve(message.job), message.args
+    except RedisError:
+        log.warning("Redis unreachable: outbox message %s waits for the next sweep", message_id)
+        return
     # Inline, outside our transaction: the job opens its own, as it would in a worker.
     try:
         job(*args)
@@ -95,6 +113,7 @@ def _enqueue(app: Flask, message: OutboxMessage) -> None:
         job_id=job_id(message.id),
         retry=Retry(max=len(app.config["JOB_RETRY_INTERVALS"]), interval=app.config["JOB_RETRY_INTERVALS"]),
         job_timeout=JOB_TIMEOUT_SECONDS,
+        result_ttl=int(LOST_JOBS_LOOKBACK.total_seconds()),
     )
 
 
@@ -104,16 +123,42 @@ def _resolve(job_path: str) -> Callable:
 
 
 def deliver_outbox() -> int:
-    """Hand every outbox row still waiting (e.g. Redis was down at commit) to RQ."""
+    """Hand every outbox row still waiting (Redis was down at commit, or lost the job since) to RQ."""
     app = current_app._get_current_object()
     query = select(OutboxMessage.id).where(OutboxMessage.enqueued_at.is_(None)).order_by(OutboxMessage.id)
     if is_postgresql():
         query = query.with_for_update(skip_locked=True)
     with transaction():
+        _take_back_lost_jobs(app)
         waiting = list(db.session.scalars(query.limit(1000)))
     for message_id in waiting:
         _hand_over(app, message_id)
     return len(waiting)
+
+
+def _take_back_lost_jobs(app: Flask) -> None:
+    """Rows RQ had, not yet run, whose job Redis no longer holds: waiting again, for the sweep.
+
+    A job Redis still knows (queued, running, waiting to retry, finished, failed) is RQ's to handle.
+    """
+    if not app.config["REDIS_URL"]:
+        return
+    handed_over = list(db.session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.enqueued_at >= utcnow() - LOST_JOBS_LOOKBACK)
+    ))
+    if not handed_over:
+        return
+    try:
+        with redis_connection(app).pipeline(transaction=False) as pipeline:
+            for message_id in handed_over:
+                pipeline.exists(Job.key_for(job_id(message_id)))
+            is_known = pipeline.execute()
+    except RedisError:
+        return  # nothing can be handed over now anyway
+    lost = [message_id for message_id, known in zip(handed_over, is_known) if not known]
+    if lost:
+        log.warning("Redis lost the jobs of outbox messages %s: handing them over again", lost)
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(lost)).values(enqueued_at=None))
 
 
 def redis_connection(app: Flask) -> Redis:
@@ -140,13 +185,35 @@ class AppWorker(Worker):
 
 
 def run_worker(app: Flask, burst: bool = False) -> None:
-    with app.app_context():
-        deliver_outbox()
-        # Each job runs in a work horse forked from this process: without this, every one would
-        # inherit and share our database connection, and the statements psycopg prepared on it.
-        db.engine.dispose()
-    # The scheduler runs retries that wait (Retry intervals).
-    AppWorker(app).work(burst=burst, with_scheduler=True)
+    """Work until stopped; through a Redis outage too: wait for it to answer, then start again."""
+    while True:
+        with app.app_context():
+            # What was filed while Redis was away, or what Redis lost, goes out first.
+            deliver_outbox()
+            # Each job runs in a work horse forked from this process: without this, every one would
+            # inherit and share our database connection, and the statements psycopg prepared on it.
+            db.engine.dispose()
+        try:
+            # The scheduler runs retries that wait (Retry intervals).
+            AppWorker(app).work(burst=burst, with_scheduler=True)
+            return
+        except RedisError:
+            if burst:
+                raise
+            log.warning("Redis unreachable: the worker starts again once it answers")
+            _wait_for_redis(app)
+
+
+def _wait_for_redis(app: Flask) -> None:
+    # RQ's handlers are still installed, for a worker that has gone: a stop request now just stops.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    while True:
+        try:
+            redis_connection(app).ping()
+            return
+        except RedisError:
+            time.sleep(1)
 
 
 def cron_schedule() -> list[tuple[Callable, dict]]:

@@ -1,4 +1,5 @@
-"""A real SMTP server for the tests (aiosmtpd), with an inbox they can read and a switch to refuse mail."""
+"""A real SMTP server for the tests (aiosmtpd), with an inbox they can read and switches to refuse or stall mail."""
+import asyncio
 import email
 import socket
 import threading
@@ -14,6 +15,11 @@ class SmtpServer:
         self.messages: list[EmailMessage] = []
         self.is_refusing = False
         self.attempts = 0
+        self.attempted_at: list[float] = []  # time.monotonic() of each message offered
+        # While set, a sender is kept waiting after MAIL FROM, before any message is offered;
+        # is_stalled tells the test one is waiting there.
+        self.is_stalling = False
+        self.is_stalled = threading.Event()
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=_free_port())
 
@@ -32,10 +38,22 @@ class SmtpServer:
             self.messages.clear()
             self.is_refusing = False
             self.attempts = 0
+            self.attempted_at.clear()
+            self.is_stalling = False
+            self.is_stalled.clear()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        while self.is_stalling:
+            self.is_stalled.set()
+            await asyncio.sleep(0.05)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.attempts += 1
+            self.attempted_at.append(time.monotonic())
             if self.is_refusing:
                 return "451 4.3.0 Mailbox temporarily unavailable"
             self.messages.append(email.message_from_bytes(envelope.content, policy=default))

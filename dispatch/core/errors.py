@@ -2,8 +2,12 @@
 
 Services raise these; one handler turns them into the API's error bodies
 (`{"message", "errors"}` with 404/409/422/...) or into an HTML error page.
+A database that cannot be reached (restarting, down, out of connections) is a
+503 with Retry-After the same way, never a 500.
 """
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
@@ -60,9 +64,31 @@ class TooManyRequests(DomainError):
     default_message = "Too many attempts; wait and try again."
 
 
+# PostgreSQL's SQLSTATE classes of an outage: connection exception, insufficient resources
+# (too many connections), operator intervention (shutting down, starting up, terminated).
+OUTAGE_SQLSTATE_CLASSES = {"08", "53", "57"}
+DATABASE_RETRY_AFTER_SECONDS = "5"
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, _on_domain_error)
     app.register_error_handler(HTTPException, _on_http_exception)
+    app.register_error_handler(SQLAlchemyError, _on_database_error)
+
+
+def is_database_outage(error: SQLAlchemyError) -> bool:
+    """The database could not answer (down, restarting, overloaded): the same request may succeed later."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if hasattr(original, "sqlstate"):  # psycopg: no SQLSTATE means the client lost or never got the connection
+        sqlstate = original.sqlstate
+        return isinstance(error, OperationalError | InterfaceError) and (sqlstate is None or sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES)
+    return getattr(original, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED")
 
 
 def _is_api_request() -> bool:
@@ -71,6 +97,18 @@ def _is_api_request() -> bool:
 
 def _on_domain_error(error: DomainError):
     return _error_response(error.status_code, error.message, error.errors, error.headers)
+
+
+def _on_database_error(error: SQLAlchemyError):
+    if not is_database_outage(error):
+        raise error  # a defect: Flask answers 500 and logs it
+    message = "The database is not answering for a moment; try again shortly."
+    headers = {"Retry-After": DATABASE_RETRY_AFTER_SECONDS}
+    if _is_api_request():
+        return _error_response(503, message, None, headers)
+    # Rendered without the context processors: they ask the database who is logged in.
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render(message=message)
+    return page, 503, headers
 
 
 def _on_http_exception(error: HTTPException):

@@ -5,6 +5,13 @@ duplicate sees the claim); its answer is stored in the same transaction as its
 work. A retry with the same key and body gets that answer again, a different
 body 422, and a retry while the first is still running 409. A request that
 fails releases its key, so it can be sent again once the problem is fixed.
+
+A request that could not release its key (the database went away mid-request)
+leaves an unanswered claim. On PostgreSQL the running request holds its claim's
+row lock for its whole transaction, so an unlocked unanswered claim belongs to
+a request that is gone and a retry takes it over at once; whoever then locks the
+row first does the work, the other replays its answer. SQLite has no row locks:
+there a claim is taken over once it is ABANDONED_AFTER old.
 """
 import functools
 import hashlib
@@ -18,6 +25,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, delete, selec
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch.core.errors import Conflict, InvalidInput
+from dispatch.core.sql import is_postgresql
 from dispatch.core.time import UtcDateTime, utcnow
 from dispatch.core.tx import transaction
 from dispatch.extensions import db
@@ -54,9 +62,7 @@ def claim(user_id: int, key: str, request_fingerprint: str) -> IdempotencyKey | 
     except Conflict:
         pass
     with transaction():
-        earlier = db.session.scalar(
-            select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key).with_for_update()
-        )
+        earlier = db.session.scalar(_claim_of(user_id, key))
         if earlier is None:  # released between our insert and this read: try once more
             db.session.add(IdempotencyKey(user_id=user_id, key=key, request_fingerprint=request_fingerprint))
             return None
@@ -64,12 +70,31 @@ def claim(user_id: int, key: str, request_fingerprint: str) -> IdempotencyKey | 
             raise InvalidInput.on_field("Idempotency-Key", "This key was already used for a different request.")
         if earlier.status_code is not None:
             return earlier
-        if earlier.created_at > utcnow() - ABANDONED_AFTER:
+        if is_postgresql():
+            # Locked by the request working on it: still running. Not locked: that request is gone.
+            earlier = db.session.scalar(_claim_of(user_id, key).with_for_update(skip_locked=True).execution_options(
+                populate_existing=True))
+            if earlier is not None and earlier.status_code is not None:
+                return earlier
+        elif earlier.created_at <= utcnow() - ABANDONED_AFTER:
+            earlier = db.session.scalar(_claim_of(user_id, key).with_for_update())
+        else:
+            earlier = None
+        if earlier is None:
             raise Conflict(
                 "A request with this Idempotency-Key is still being processed; retry shortly.", headers={"Retry-After": "2"}
             )
         earlier.created_at = utcnow()
         return None
+
+
+def _claim_of(user_id: int, key: str):
+    return select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+
+
+def _hold(user_id: int, key: str) -> IdempotencyKey | None:
+    """Lock our claim for the rest of the use case's transaction: the sign, on PostgreSQL, that it is running."""
+    return db.session.scalar(_claim_of(user_id, key).with_for_update().execution_options(populate_existing=True))
 
 
 def record_answer(user_id: int, key: str, status_code: int, response_body: dict) -> None:
@@ -104,6 +129,11 @@ def run_once(user_id: int, key: str, request_fingerprint: str, work: Callable[[]
         return earlier.status_code, earlier.response_body, True
     try:
         with transaction():
+            held = _hold(user_id, key)
+            if held is None:  # our claim was taken over and released by a failed retry: let the client send again
+                raise Conflict("This request's Idempotency-Key was released; send it again.", headers={"Retry-After": "1"})
+            if held.status_code is not None:  # taken over by a retry that has finished the work
+                return held.status_code, held.response_body, True
             status_code, body = work()
             record_answer(user_id, key, status_code, body)
     except BaseException:

@@ -37,9 +37,13 @@ def transaction():
         # between our reads and our writes: a conflict, never a 500.
         raise Conflict("This change conflicts with data saved at the same moment; reload and try again.") from error
     except OperationalError as error:
-        if depth or not _is_transient(error):
+        if depth:
             raise
+        # Rolled back whatever it was: a lost connection must not leave the session unusable
+        # for what the request does next (releasing its idempotency key, rendering the error).
         _roll_back(session)
+        if not _is_transient(error):
+            raise
         # The database chose this transaction to give way (deadlock, serialization): nothing
         # was written, and the same request sent again will go through.
         raise ServiceUnavailable(headers={"Retry-After": "1"}) from error

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from dispatch.core.idempotency import claim, fingerprint
+from dispatch.core.idempotency import IdempotencyKey, claim, fingerprint
 from dispatch.extensions import db
 from dispatch.inventory.models import StockMovement
 from dispatch.invoicing.models import Invoice
@@ -228,8 +228,12 @@ class TestIdempotencyKey:
     def test_the_same_key_while_the_first_is_running_is_a_conflict(self, app, shop):
         body = shop.work_order()
         with app.app_context():
-            claim(shop.technician.user.id, "phone-7f3c", fingerprint(body))  # the first request, still running
-        answer = shop.technician.post("/work-orders", json=body, headers={"Idempotency-Key": "phone-7f3c"})
+            claim(shop.technician.user.id, "phone-7f3c", fingerprint(body))
+            # The first request, still running: on PostgreSQL it holds its claim's row lock (SQLite goes by the claim's age).
+            with db.engine.connect() as running_request:
+                if running_request.dialect.name == "postgresql":
+                    running_request.execute(select(IdempotencyKey).where(IdempotencyKey.key == "phone-7f3c").with_for_update())
+                answer = shop.technician.post("/work-orders", json=body, headers={"Idempotency-Key": "phone-7f3c"})
         assert answer.status_code == 409
         assert count_rows(app)["work_orders"] == 0
 
