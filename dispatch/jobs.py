@@ -23,6 +23,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry, Worker, get_current_job
 from rq.cron import CronJob, CronScheduler
+from rq.exceptions import StopRequested
 from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlalchemy import JSON, String, select, update
@@ -261,4 +262,9 @@ def run_cron(app: Flask) -> None:
     scheduler = AppCronScheduler(connection=redis_connection(app))
     for job, when in cron_schedule():
         scheduler.register(job, app.config["RQ_QUEUE"], **when)
-    scheduler.start()
+    try:
+        scheduler.start()
+    except StopRequested:
+        # rq turns SIGTERM into a clean stop only once its loop runs; told to stop while it was
+        # still registering itself (a deploy restarting it at once), it must stop cleanly too.
+        scheduler.log.info("CronScheduler %s: stopped while starting", scheduler.name)

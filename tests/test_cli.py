@@ -163,12 +163,18 @@ def test_the_worker_runs_jobs_inside_the_app(app):
 @pytest.mark.redis
 def test_cron_runs_until_told_to_stop(app):
     scheduler = subprocess.Popen([DISPATCH, "cron"], env=worker_environment(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(3)
-    assert scheduler.poll() is None, scheduler.communicate()[0]
+    # Wait for the scheduler to say it is up (its SIGTERM handler is in place by then): a fixed
+    # sleep killed it before the handler existed on a loaded machine.
+    started = ""
+    for line in scheduler.stdout:
+        started += line
+        if "registering birth" in line:
+            break
+    assert scheduler.poll() is None, started + scheduler.communicate()[0]
     scheduler.send_signal(signal.SIGTERM)
-    output = scheduler.communicate(timeout=30)[0]
+    output = started + scheduler.communicate(timeout=30)[0]
     assert scheduler.returncode == 0, output
-    assert "shutdown complete" in output
+    assert "received shutdown signal 15" in output
 
 
 @pytest.mark.redis
