@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.company.service import company_settings
 from dispatch.core.errors import NotFound
 from dispatch.core.money import to_cents
@@ -78,6 +80,7 @@ def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> I
     )
     db.session.add(invoice)
     db.session.flush()
+    audit.record(AuditKind.MONEY, "invoice_issued", invoice, invoice_kind=invoice.kind, total=invoice.total, tax=invoice.tax)
     return invoice
 
 
