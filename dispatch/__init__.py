@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _import_models() -> None:
     """Every domain's tables, so the metadata (and so Alembic) knows all of them."""
+    import dispatch.audit.models  # noqa: F401
     import dispatch.auth.models  # noqa: F401
     import dispatch.company.models  # noqa: F401
     import dispatch.core.idempotency  # noqa: F401
@@ -68,6 +69,7 @@ def _set_up_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from dispatch.audit import api as audit_api, views as audit_views
     from dispatch.auth import api as auth_api, views as auth_views
     from dispatch.company import api as company_api, views as company_views
     from dispatch.customers import api as customers_api, client_file_api, views as customers_views
@@ -83,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     api_modules = (
         auth_api, customers_api, inventory_api, company_api, scheduling_api,
         workorders_api, invoicing_api, payroll_api, reports_api, estimates_api, client_file_api, vehicles_api,
+        audit_api,
     )
     for module in api_modules:
         # The API authenticates with bearer tokens, never cookies: nothing for CSRF to forge.
@@ -90,7 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
     view_modules = (
         auth_views, customers_views, inventory_views, workorders_views, estimates_views, invoicing_views,
-        company_views, reports_views, scheduling_views, payroll_views, vehicles_views,
+        company_views, reports_views, scheduling_views, payroll_views, vehicles_views, audit_views,
     )
     for module in view_modules:
         app.register_blueprint(module.bp)

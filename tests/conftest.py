@@ -61,6 +61,7 @@ def app(database_url, smtp_server, tmp_path_factory):
     app = create_app(
         {
             "TESTING": True,
+            "SECRET_KEY": "test-only",  # as worker_environment(): both sign the customers' links
             "SQLALCHEMY_DATABASE_URI": database_url if not database_url.startswith("postgres") else _psycopg(database_url),
             "MAIL_OUTBOX_DIR": str(instance / "outbox"),
             "FILES_DIR": str(instance / "files"),

@@ -75,3 +75,24 @@ def test_check_constraints_match_the_models(migrated_app):
         in_database = {check["name"] for check in inspector.get_check_constraints(table.name)}
         in_models = {constraint.name for constraint in table.constraints if constraint.__class__.__name__ == "CheckConstraint"}
         assert in_database == in_models, table.name
+
+
+def test_links_emailed_before_0010_keep_opening_their_invoice(empty_database_url, tmp_path):
+    """0010 stops storing customers' link tokens; a link already in a customer's inbox must still work."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "test-only", **FAST_PASSWORD_HASHING})
+    token = "old-link-token-emailed-before-0010-aaaaaaa"
+    with app.app_context():
+        upgrade(revision="0009")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO customers (id, name, email, is_active, created_at) VALUES (1, 'Harbor View', 'h@example.test', true, '2026-11-01')"))
+            connection.execute(text(
+                "INSERT INTO invoices (id, number, customer_id, status, issue_date, due_date, subtotal, tax_rate_percent, tax, total,"
+                " amount_paid, amount_credited, discount_taken, kind, view_token, view_count, created_at)"
+                " VALUES (1, 'INV-2026-000001', 1, 'sent', '2026-11-01', '2026-11-30', 100, 0, 0, 100, 0, 0, 0, 'work', :token, 0, '2026-11-01')"
+            ), {"token": token})
+        upgrade()
+        with db.engine.connect() as connection:
+            assert token not in str(connection.execute(text("SELECT * FROM invoices")).all())
+        db.session.remove()
+        db.engine.dispose()
+    assert app.test_client().get(f"/i/{token}").status_code == 200

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dispatch.core.errors import Conflict
 from dispatch.core.money import MONEY
 from dispatch.core.time import UtcDateTime, utcnow
+from dispatch.core.tokens import SharedByLink
 from dispatch.customers.models import Customer
 from dispatch.extensions import db
 from dispatch.scheduling.models import Appointment
@@ -23,7 +24,7 @@ class EstimateStatus(enum.StrEnum):
 DECIDED_STATUSES = (EstimateStatus.ACCEPTED, EstimateStatus.DECLINED)
 
 
-class Estimate(db.Model):
+class Estimate(SharedByLink, db.Model):
     """A price offered before the work; accepted through its link, it books the visit."""
 
     __tablename__ = "estimates"
@@ -46,7 +47,6 @@ class Estimate(db.Model):
     tax_rate_percent: Mapped[Decimal] = mapped_column(Numeric(6, 3))
     tax: Mapped[Decimal] = mapped_column(MONEY)
     total: Mapped[Decimal] = mapped_column(MONEY)
-    view_token: Mapped[str] = mapped_column(String(64), unique=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))

@@ -11,7 +11,7 @@ from dispatch.core.errors import Conflict, InvalidInput, NotFound
 from dispatch.core.money import to_cents
 from dispatch.core.numbering import next_number
 from dispatch.core.time import company_today
-from dispatch.core.tokens import checked_link_token, new_link_token
+from dispatch.core.tokens import link_digest_of
 from dispatch.core.tx import transactional
 from dispatch.customers.models import Customer, ServiceSite
 from dispatch.estimates.jobs import email_estimate
@@ -55,10 +55,10 @@ def prepare_estimate(prepared: dict, actor: User) -> Estimate:
         tax_rate_percent=settings.tax_rate_percent,
         tax=tax,
         total=subtotal + tax,
-        view_token=new_link_token(),
         created_by_id=actor.id,
         lines=lines,
     )
+    estimate.open_link()
     db.session.add(estimate)
     db.session.flush()
     return estimate
@@ -121,6 +121,8 @@ def send_estimate(estimate_id: int) -> Estimate:
         raise NotFound("No such estimate.")
     if estimate.is_decided:
         raise Conflict(f"Estimate {estimate.number} was already {estimate.status}: there is nothing left to send.")
+    # Estimates made before links were signed have none to email yet.
+    estimate.open_link()
     if estimate.is_expired(company_today()):
         raise Conflict(f"Estimate {estimate.number} expired on {estimate.valid_until.isoformat()}: prepare a new one.")
     estimate.sent_at = None
@@ -136,7 +138,7 @@ def find_estimates() -> list[Estimate]:
 
 def find_estimate(token: str, for_update: bool = False) -> Estimate:
     """The estimate a customer's link names. A wrong token is "not found", and says no more."""
-    query = select(Estimate).where(Estimate.view_token == checked_link_token(token))
+    query = select(Estimate).where(Estimate.link_digest == link_digest_of(token))
     estimate = db.session.scalar(query.with_for_update() if for_update else query)
     if estimate is None:
         raise NotFound()

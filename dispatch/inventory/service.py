@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select, tuple_, update
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.auth.permissions import ensure_visible
 from dispatch.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dispatch.core.money import to_cents
@@ -369,6 +371,10 @@ def _record(
     )
     db.session.add(movement)
     db.session.flush()
+    audit.record(
+        AuditKind.STOCK, f"stock_{kind}", movement,
+        part_id=part.id, location_id=location_id, quantity=quantity, unit_cost=unit_cost,
+    )
     return movement
 
 

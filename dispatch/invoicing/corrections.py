@@ -4,6 +4,8 @@ Both keep the original as it was, with the reason, for the customer's statement.
 """
 from decimal import Decimal
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.core.errors import Conflict, InvalidInput
 from dispatch.core.money import to_cents
 from dispatch.core.numbering import next_number
@@ -28,6 +30,7 @@ def void_invoice(invoice_id: int, reason: str) -> Invoice:
         )
     invoice.status, invoice.voided_at, invoice.void_reason = InvoiceStatus.VOID, utcnow(), reason
     invoice.keep_link_while_open()
+    audit.record(AuditKind.MONEY, "invoice_voided", invoice, total=-invoice.total)
     return invoice
 
 
@@ -63,4 +66,5 @@ def credit(invoice: Invoice, amount: Decimal, reason: str, actor) -> CreditNote:
     invoice.amount_credited += amount
     invoice.refresh_status()
     db.session.flush()
+    audit.record(AuditKind.MONEY, "credit_note_issued", note, invoice_id=invoice.id, total=-note.total, tax=-note.tax)
     return note

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dispatch.core.money import MONEY
 from dispatch.core.time import UtcDateTime, company_today, utcnow
+from dispatch.core.tokens import SharedByLink
 from dispatch.customers.models import Customer
 from dispatch.extensions import db
 
@@ -37,7 +38,7 @@ class LineKind(enum.StrEnum):
     LATE_FEE = "late_fee"
 
 
-class Invoice(db.Model):
+class Invoice(SharedByLink, db.Model):
     __tablename__ = "invoices"
     __table_args__ = (
         CheckConstraint(
@@ -80,8 +81,7 @@ class Invoice(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default=InvoiceKind.WORK, server_default=InvoiceKind.WORK)
     late_fee_for_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     late_fee_period: Mapped[int | None]
-    # The customer's secret link (/i/<token>), made when the invoice is first sent.
-    view_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The customer's secret link (/i/<token>, SharedByLink) is made when the invoice is first sent.
     # A settled invoice's link stops working a while after: nothing left to pay, nothing kept on show.
     link_expires_on: Mapped[date | None]
     view_count: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.company.service import company_settings
 from dispatch.core.errors import Conflict, InvalidInput, NotFound
 from dispatch.core.money import to_cents
@@ -51,6 +53,10 @@ def record_payment(
     db.session.add(payment)
     _settle(invoice)
     db.session.flush()
+    audit.record(
+        AuditKind.MONEY, "payment_recorded", payment,
+        invoice_id=invoice.id, amount=amount, method=method, discount_taken=invoice.discount_taken,
+    )
     return payment
 
 
@@ -65,6 +71,10 @@ def reverse_payment(payment_id: int, reason: str, actor) -> Payment:
         raise Conflict(f"This payment was already reversed on {payment.reversed_at:%Y-%m-%d}.")
     payment.reversed_at, payment.reversal_reason, payment.reversed_by_id = utcnow(), reason, actor.id
     _settle(invoice)
+    audit.record(
+        AuditKind.MONEY, "payment_reversed", payment,
+        invoice_id=invoice.id, amount=-payment.amount, discount_taken=invoice.discount_taken,
+    )
     return payment
 
 

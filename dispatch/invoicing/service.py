@@ -3,11 +3,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.company.service import company_settings
 from dispatch.core.errors import NotFound
 from dispatch.core.money import to_cents
 from dispatch.core.numbering import next_number
-from dispatch.core.tokens import new_link_token
 from dispatch.core.time import company_today
 from dispatch.core.tx import transactional
 from dispatch.customers.models import Customer
@@ -78,13 +79,14 @@ def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> I
     )
     db.session.add(invoice)
     db.session.flush()
+    audit.record(AuditKind.MONEY, "invoice_issued", invoice, invoice_kind=invoice.kind, total=invoice.total, tax=invoice.tax)
     return invoice
 
 
 def request_invoice_email(invoice: Invoice) -> InvoiceEmail:
     """Ask for the invoice to be emailed to the customer once this transaction commits."""
     # The customer's secret link goes out with the first email, and stays the same after.
-    invoice.view_token = invoice.view_token or new_link_token()
+    invoice.open_link()
     email = InvoiceEmail(invoice_id=invoice.id, to_address=invoice.customer.email)
     db.session.add(email)
     db.session.flush()

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from dispatch.core.errors import NotFound
 from dispatch.core.time import company_today, utcnow
-from dispatch.core.tokens import checked_link_token
+from dispatch.core.tokens import link_digest_of
 from dispatch.core.tx import transactional
 from dispatch.extensions import db
 from dispatch.invoicing.models import Invoice, InvoiceView
@@ -11,7 +11,7 @@ from dispatch.invoicing.models import Invoice, InvoiceView
 
 def invoice_for_link(token: str) -> Invoice:
     """The invoice behind a link; any other token, or a link expired after settling, is simply not found."""
-    invoice = db.session.scalar(select(Invoice).where(Invoice.view_token == checked_link_token(token)))
+    invoice = db.session.scalar(select(Invoice).where(Invoice.link_digest == link_digest_of(token)))
     if invoice is None or (invoice.link_expires_on is not None and company_today() > invoice.link_expires_on):
         raise NotFound("No such invoice.")
     return invoice

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from sqlalchemy import or_, select
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.auth.models import Role, User
 from dispatch.core.errors import Conflict, InvalidInput, NotFound
 from dispatch.core.tx import transactional
@@ -85,6 +87,7 @@ def add_pay_rule(technician_id: int, actor: User, effective_on: date, ends_on: d
     rule = PayRule(technician_id=technician_id, effective_on=effective_on, ends_on=ends_on, created_by_id=actor.id, **terms)
     db.session.add(rule)
     db.session.flush()
+    audit.record(AuditKind.PAY, "pay_rule_added", rule, technician_id=technician_id, effective_on=effective_on, ends_on=ends_on, **terms)
     return rule
 
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.auth.models import Role, User
 from dispatch.auth.permissions import ensure_visible
 from dispatch.company.service import company_settings
@@ -83,6 +85,11 @@ def run_payroll(starts_on: date, actor: User) -> PayrollRun:
             line.pay_statement_id = statement.id
     db.session.flush()
     db.session.refresh(run)
+    audit.record(
+        AuditKind.PAY, "payroll_run", run,
+        starts_on=run.starts_on, ends_on=run.ends_on, statements=len(by_technician),
+        total=sum((line.amount for lines in by_technician.values() for line in lines), ZERO),
+    )
     return run
 
 

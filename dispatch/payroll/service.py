@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.auth.models import User
 from dispatch.auth.permissions import ensure_visible
 from dispatch.company.service import company_settings
@@ -85,7 +87,17 @@ def _save(lines: list[PayAccrual], technician_id: int, work_order_id: int | None
         line.worked_on, line.accrued_on = worked_on, accrued_on
     db.session.add_all(lines)
     db.session.flush()
+    for line in lines:
+        _audit(line)
     return lines
+
+
+def _audit(line: PayAccrual) -> None:
+    action = "pay_reversed" if line.reverses_id else f"pay_{line.kind}"
+    audit.record(
+        AuditKind.PAY, action, line,
+        technician_id=line.technician_id, work_order_id=line.work_order_id, hours=line.hours, amount=line.amount,
+    )
 
 
 def _overtime_added(technician_id: int, rule: PayRule, worked_on: date, hours: Decimal) -> Decimal:
@@ -129,6 +141,8 @@ def reverse_work_order_pay(work_order_id: int) -> list[PayAccrual]:
     reversals = [_reversal_of(line) for line in originals]
     db.session.add_all(reversals)
     db.session.flush()
+    for line in reversals:
+        _audit(line)
     worked_days = {line.worked_on for line in originals if line.kind in HOURS_KINDS}
     settings = company_settings()
     for week in {work_week_containing(day, settings) for day in worked_days}:

@@ -5,6 +5,8 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from werkzeug.datastructures import FileStorage
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.auth.models import User
 from dispatch.core.errors import Conflict, InvalidInput, NotFound
 from dispatch.core.files import store_upload
@@ -30,6 +32,7 @@ def record_expense(
         expense.receipt_path, expense.receipt_type = store_upload(receipt, "receipt", "receipts")
     db.session.add(expense)
     db.session.flush()
+    audit.record(AuditKind.MONEY, "expense_recorded", expense, category=category, amount=amount, is_monthly=is_monthly)
     return expense
 
 
@@ -42,6 +45,7 @@ def end_monthly_expense(expense_id: int, ends_on: date) -> Expense:
     if ends_on < expense.spent_on:
         raise InvalidInput.on_field("ends_on", f"It started on {expense.spent_on:%Y-%m-%d}.")
     expense.ends_on = ends_on
+    audit.record(AuditKind.MONEY, "monthly_expense_ended", expense, amount=expense.amount, ends_on=ends_on)
     return expense
 
 

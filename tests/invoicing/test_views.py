@@ -49,7 +49,8 @@ def count(app, model) -> int:
 
 
 def link_token(app, invoice: dict) -> str:
-    return stored(app, invoice).view_token
+    with app.app_context():  # the token is signed with the app's SECRET_KEY
+        return db.session.get(Invoice, invoice["id"]).view_token
 
 
 def today(app):

@@ -1,0 +1,1 @@
+"""The audit log: who changed money, stock and pay, when, and by how much."""

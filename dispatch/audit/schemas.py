@@ -1,0 +1,26 @@
+from marshmallow import fields, validate
+
+from dispatch.audit.models import AuditKind
+from dispatch.audit.service import MAX_PAGE_SIZE, PAGE_SIZE
+from dispatch.core.schemas import BaseSchema, Id
+
+
+class AuditEntrySchema(BaseSchema):
+    id = fields.Integer()
+    recorded_at = fields.AwareDateTime()
+    user_id = fields.Integer(allow_none=True)
+    actor = fields.String(attribute="actor_name")
+    kind = fields.String()
+    action = fields.String()
+    subject_type = fields.String()
+    subject_id = fields.Integer()
+    changes = fields.Dict(keys=fields.String())
+
+
+class AuditQueryArgsSchema(BaseSchema):
+    kind = fields.Enum(AuditKind, by_value=True, load_default=None)
+    user_id = Id(strict=False, load_default=None)
+    from_on = fields.Date(data_key="from", load_default=None)
+    to_on = fields.Date(data_key="to", load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))

@@ -1,0 +1,80 @@
+"""Writing and reading the audit log.
+
+record() is called by the services that change money, stock or pay, inside their own
+transaction: the entry is committed with the change, or rolled back with it.
+"""
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from flask import g, has_request_context
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from dispatch.audit.models import AuditEntry, AuditKind
+from dispatch.core.time import company_timezone
+from dispatch.extensions import db
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def record(kind: AuditKind, action: str, subject, **changes) -> None:
+    """Log `action` on `subject` (a flushed model object) with the amounts or quantities it changed."""
+    db.session.add(
+        AuditEntry(
+            user_id=_acting_user_id(),
+            kind=kind,
+            action=action,
+            subject_type=type(subject).__name__,
+            subject_id=subject.id,
+            changes={name: _plain(value) for name, value in changes.items()},
+        )
+    )
+
+
+def find_entries(
+    kind: AuditKind | None = None,
+    user_id: int | None = None,
+    from_on: date | None = None,
+    to_on: date | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> list[AuditEntry]:
+    """Newest first; `from_on` and `to_on` are days in the company's timezone, both included."""
+    query = select(AuditEntry).options(joinedload(AuditEntry.user))
+    if kind is not None:
+        query = query.where(AuditEntry.kind == kind)
+    if user_id is not None:
+        query = query.where(AuditEntry.user_id == user_id)
+    if from_on is not None:
+        query = query.where(AuditEntry.recorded_at >= _start_of(from_on))
+    if to_on is not None:
+        query = query.where(AuditEntry.recorded_at < _start_of(to_on + timedelta(days=1)))
+    query = query.order_by(AuditEntry.recorded_at.desc(), AuditEntry.id.desc())
+    query = query.limit(page_size).offset((page - 1) * page_size)
+    return list(db.session.scalars(query))
+
+
+def _acting_user_id() -> int | None:
+    """The user of this request (bearer token or session). Services are not all handed the actor,
+    and the log must not depend on each remembering to pass it; outside a request it is the system."""
+    if not has_request_context():
+        return None
+    actor = g.get("api_actor")
+    if actor is None and current_user.is_authenticated:
+        actor = current_user
+    return actor.id if actor is not None else None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, company_timezone())
+
+
+def _plain(value):
+    """JSON for the changes column: money and dates as text, as the API writes them."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
