@@ -53,6 +53,7 @@ ACCESS = {
     ("GET", "/customers/{customer_id}/support-blocks"): STAFF,
     ("POST", "/customers/{customer_id}/billing-plans"): STAFF,
     ("GET", "/billing-plans/{plan_id}"): STAFF,
+    ("PUT", "/billing-plans/{plan_id}/milestones"): STAFF,
     ("POST", "/billing-plans/{plan_id}/milestones/{milestone_id}/invoice"): STAFF,
     ("POST", "/parts"): STAFF,
     ("GET", "/parts"): EVERYONE,
