@@ -50,6 +50,7 @@ def void_work_order(void, work_order_id):
 @require_role(*STAFF)
 @blp.arguments(PartsUsedQueryArgsSchema, location="query")
 @blp.response(200, PartsUsedRowSchema(many=True))
+@blp.paginate()
 def list_parts_used(query_args):
     """Parts used on work orders filed in the range (company time, both days included), per technician, customer
     or month, with their cost at the time of use; `format=csv` for a file."""
