@@ -6,6 +6,8 @@ Services raise these; one handler turns them into the API's error bodies
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from dispatch.core.body_limits import megabytes
+
 API_PREFIX = "/api/"
 
 
@@ -79,6 +81,8 @@ def _on_http_exception(error: HTTPException):
     message = data.get("message") or error.description
     if error.code == 422:
         message = "The input is not valid."
+    if error.code == 413:
+        message = f"Too large: at most {megabytes(request.max_content_length or 0)} can be sent here."
     return _error_response(error.code, message, _by_field(errors), data.get("headers"), error)
 
 
