@@ -4,7 +4,7 @@ from flask import Response, jsonify
 
 from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.permissions import STAFF
-from dispatch.core.api import Blueprint
+from dispatch.core.api import CSV_ON_REQUEST, Blueprint
 from dispatch.inventory import reordering, reports, service
 from dispatch.inventory.schemas import (
     TECHNICIAN_PART_FIELDS,
@@ -163,6 +163,7 @@ def restock_van(restock, van_id):
 @blp.arguments(StockValuationQueryArgsSchema, location="query")
 @blp.response(200, LocationValueSchema(many=True))
 @blp.paginate()
+@blp.doc(**CSV_ON_REQUEST)
 def stock_valuation(query_args):
     """Quantity × average cost per location; `format=csv` lists every shelf."""
     if query_args["format"] == "csv":
@@ -174,6 +175,7 @@ def stock_valuation(query_args):
 @require_role(*STAFF)
 @blp.arguments(MovementsQueryArgsSchema, location="query")
 @blp.response(200, PartHistorySchema)
+@blp.doc(**CSV_ON_REQUEST)
 def part_movements(query_args):
     """A part's movements in a date range (company time, both days included), with the running quantity."""
     history = reports.part_history(query_args["part_id"], query_args["from_on"], query_args["to_on"], query_args["location_id"])
