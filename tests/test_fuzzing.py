@@ -14,7 +14,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from dispatch import create_app
 
 # A few examples per operation keep the run to minutes on SQLite; FUZZ_EXAMPLES=500 digs deeper by hand.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 CHECKS = [
     checks.not_a_server_error,
     openapi_checks.status_code_conformance,

@@ -29,7 +29,9 @@ def _decimal_as_string(_converter, field, ret: dict, **_kwargs) -> dict:
     # written as a string, which is no valid bound); the API still refuses values out of range.
     ret.pop("minimum", None)
     ret.pop("maximum", None)
-    return {"type": "string", "format": "decimal"}
+    places = -field.places.as_tuple().exponent if field.places is not None else None
+    decimals = rf"(\.[0-9]{{1,{places}}})?" if places else r"(\.[0-9]+)?"
+    return {"type": "string", "format": "decimal", "pattern": rf"^-?[0-9]+{decimals}$"}
 
     def _register_error_handlers(self):
         """Errors are rendered by dispatch.core.errors for API and HTML alike."""
