@@ -68,7 +68,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _is_api_request() -> bool:
-    return request.path.startswith(API_PREFIX)
+    """The API, and a page's script asking for JSON (the phone's queue): they read the error, not a page."""
+    asks_for_json = request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+    return request.path.startswith(API_PREFIX) or asks_for_json
 
 
 def _on_domain_error(error: DomainError):
