@@ -21,18 +21,6 @@ class Api(flask_smorest.Api):
         # So does every other decimal dumped as a string (hours, quantities, miles, rates).
         self.ma_plugin.converter.add_attribute_function(_decimal_as_string)
 
-
-def _decimal_as_string(_converter, field, ret: dict, **_kwargs) -> dict:
-    if not (isinstance(field, fields.Decimal) and field.as_string):
-        return {}
-    # minimum/maximum apply to JSON numbers, not to these strings (and a Decimal bound would be
-    # written as a string, which is no valid bound); the API still refuses values out of range.
-    ret.pop("minimum", None)
-    ret.pop("maximum", None)
-    places = -field.places.as_tuple().exponent if field.places is not None else None
-    decimals = rf"(\.[0-9]{{1,{places}}})?" if places else r"(\.[0-9]+)?"
-    return {"type": "string", "format": "decimal", "pattern": rf"^-?[0-9]+{decimals}$"}
-
     def _register_error_handlers(self):
         """Errors are rendered by dispatch.core.errors for API and HTML alike."""
 
@@ -74,3 +62,15 @@ class Blueprint(flask_smorest.Blueprint):
         """Page the list the view returns (see dispatch.core.pagination); use it under @blp.response."""
         paginate = super().paginate(pager, **kwargs)
         return lambda view: mark_paged(paginate(view))
+
+
+def _decimal_as_string(_converter, field, ret: dict, **_kwargs) -> dict:
+    if not (isinstance(field, fields.Decimal) and field.as_string):
+        return {}
+    # minimum/maximum apply to JSON numbers, not to these strings (and a Decimal bound would be
+    # written as a string, which is no valid bound); the API still refuses values out of range.
+    ret.pop("minimum", None)
+    ret.pop("maximum", None)
+    places = -field.places.as_tuple().exponent if field.places is not None else None
+    decimals = rf"(\.[0-9]{{1,{places}}})?" if places else r"(\.[0-9]+)?"
+    return {"type": "string", "format": "decimal", "pattern": rf"^-?[0-9]+{decimals}$"}
