@@ -5,6 +5,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from dispatch.config import load_config
+from dispatch.core.body_limits import apply_body_limit
 from dispatch.core.routing import IdConverter
 from dispatch.extensions import api, csrf, db, login_manager, migrate
 
@@ -21,6 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     _import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    # Before CSRF's hook, which reads the form: the body limit must be in place by then.
+    app.before_request(apply_body_limit)
     csrf.init_app(app)
     api.init_app(app)
     _set_up_login(app)

@@ -46,6 +46,8 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         "LOGIN_FAILURE_WINDOW_SECONDS": int(environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900")),
+        # Bodies larger than this are refused with 413; views taking uploads allow more (dispatch.core.body_limits).
+        "MAX_CONTENT_LENGTH": int(environ.get("MAX_BODY_BYTES", str(1024 * 1024))),
         # flask-smorest: the OpenAPI document at /api/v1/openapi.json
         "API_TITLE": "Dispatch",
         "API_VERSION": "v1",

@@ -15,6 +15,7 @@ from pathlib import Path
 import fsspec
 import pytest
 from flask_migrate import downgrade, upgrade
+from hypothesis import settings as hypothesis_settings
 from rq import Worker
 from sqlalchemy import insert, select, text
 
@@ -28,6 +29,12 @@ from tests.smtp import SmtpServer
 # argon2id at its minimum cost: hundreds of logins in a test run stay fast.
 FAST_PASSWORD_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
 PASSWORD = "correct horse battery"
+
+# Property tests (hypothesis, schemathesis) try the same examples on every run, so CI is stable;
+# HYPOTHESIS_PROFILE=explore searches afresh each time.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_collection_modifyitems(config, items):

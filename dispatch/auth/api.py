@@ -47,5 +47,6 @@ def create_user(new_user):
 @blp.route("/users", methods=["GET"])
 @require_role(Role.OWNER)
 @blp.response(200, StaffMemberSchema(many=True))
+@blp.paginate()
 def list_users():
     return service.list_users()

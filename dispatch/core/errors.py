@@ -10,6 +10,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from dispatch.core.body_limits import megabytes
+
 API_PREFIX = "/api/"
 
 
@@ -92,7 +94,9 @@ def is_database_outage(error: SQLAlchemyError) -> bool:
 
 
 def _is_api_request() -> bool:
-    return request.path.startswith(API_PREFIX)
+    """The API, and a page's script asking for JSON (the phone's queue): they read the error, not a page."""
+    asks_for_json = request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+    return request.path.startswith(API_PREFIX) or asks_for_json
 
 
 def _on_domain_error(error: DomainError):
@@ -117,6 +121,8 @@ def _on_http_exception(error: HTTPException):
     message = data.get("message") or error.description
     if error.code == 422:
         message = "The input is not valid."
+    if error.code == 413:
+        message = f"Too large: at most {megabytes(request.max_content_length or 0)} can be sent here."
     return _error_response(error.code, message, _by_field(errors), data.get("headers"), error)
 
 

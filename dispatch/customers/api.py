@@ -19,6 +19,7 @@ def create_customer(new_customer):
 @require_role(*STAFF)
 @blp.arguments(CustomerQueryArgsSchema, location="query")
 @blp.response(200, CustomerSchema(many=True))
+@blp.paginate()
 def list_customers(query_args):
     return service.find_customers(query_args["q"], is_closed=query_args["closed"])
 

@@ -5,6 +5,7 @@ from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
 from dispatch.auth.permissions import STAFF
 from dispatch.core.api import Blueprint
+from dispatch.core.body_limits import ONE_FILE, accepts_body_up_to
 from dispatch.core.errors import Forbidden
 from dispatch.customers import client_file, closure, contacts, documents, milestones, support_blocks
 from dispatch.customers.schemas import (
@@ -35,6 +36,7 @@ def log_contact(logged, customer_id):
 @blp.route("/customers/<int:customer_id>/contacts", methods=["GET"])
 @require_role(*STAFF)
 @blp.response(200, ContactSchema(many=True))
+@blp.paginate()
 def contact_log(customer_id):
     return contacts.contact_log(client_file.get_customer(customer_id).id)
 
@@ -49,6 +51,7 @@ def invoice_waiting_contacts(customer_id):
 @blp.route("/action-steps", methods=["GET"])
 @blp.arguments(ActionStepQueryArgsSchema, location="query")
 @blp.response(200, ActionStepSchema(many=True))
+@blp.paginate()
 def list_action_steps(query_args):
     """The open steps on a person's list: the caller's own; the office may ask for anyone's."""
     actor = current_actor()
@@ -65,6 +68,7 @@ def complete_action_step(step_id):
 
 
 @blp.route("/customers/<int:customer_id>/documents", methods=["POST"])
+@accepts_body_up_to(ONE_FILE)
 @require_role(*STAFF)
 @blp.arguments(AddDocumentSchema, location="form")
 @blp.response(201, DocumentSchema)
@@ -75,6 +79,7 @@ def add_document(added, customer_id):
 @blp.route("/customers/<int:customer_id>/documents", methods=["GET"])
 @require_role(*STAFF)
 @blp.response(200, DocumentSchema(many=True))
+@blp.paginate()
 def list_documents(customer_id):
     return documents.documents_for(client_file.get_customer(customer_id).id, current_actor())
 
@@ -89,6 +94,7 @@ def read_document(document_id):
 @blp.route("/documents/<int:document_id>/reads", methods=["GET"])
 @require_role(Role.OWNER)
 @blp.response(200, DocumentReadSchema(many=True))
+@blp.paginate()
 def document_reads(document_id):
     return documents.document_reads(document_id)
 
@@ -120,6 +126,7 @@ def sell_support_block(sale, customer_id):
 @blp.route("/customers/<int:customer_id>/support-blocks", methods=["GET"])
 @require_role(*STAFF)
 @blp.response(200, SupportBlockSchema(many=True))
+@blp.paginate()
 def list_support_blocks(customer_id):
     return support_blocks.support_blocks_of(client_file.get_customer(customer_id).id)
 

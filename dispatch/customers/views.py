@@ -11,6 +11,7 @@ from sqlalchemy import select
 from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import User
 from dispatch.auth.permissions import STAFF
+from dispatch.core.body_limits import ONE_FILE, accepts_body_up_to
 from dispatch.core.errors import DomainError, InvalidInput
 from dispatch.core.schemas import errors_by_input, load_form
 from dispatch.core.time import company_timezone, company_today
@@ -143,6 +144,7 @@ def invoice_waiting_contacts(customer_id):
 
 
 @bp.route("/<int:customer_id>/documents", methods=["POST"])
+@accepts_body_up_to(ONE_FILE)
 @login_required
 @require_role(*STAFF)
 @_submitted("documents")

@@ -4,7 +4,7 @@ from flask import Response, jsonify
 
 from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.permissions import STAFF
-from dispatch.core.api import Blueprint
+from dispatch.core.api import CSV_ON_REQUEST, Blueprint
 from dispatch.inventory import reordering, reports, service
 from dispatch.inventory.schemas import (
     TECHNICIAN_PART_FIELDS,
@@ -46,9 +46,14 @@ def create_part(new_part):
 @blp.route("/parts", methods=["GET"])
 @blp.arguments(PartQueryArgsSchema, location="query")
 @blp.response(200, PartSchema(many=True))
+@blp.paginate()
 def list_parts(query_args):
     """The parts catalogue; `q` searches SKU and name."""
-    return _as_seen_by_caller(service.find_parts(query_args["q"], query_args["category"], query_args["include_inactive"]), many=True)
+    parts = service.find_parts(query_args["q"], query_args["category"], query_args["include_inactive"])
+    if current_actor().is_technician:
+        # Dumped here without costs; the page then dumps these plain values again, unchanged.
+        return PartSchema(many=True, only=TECHNICIAN_PART_FIELDS).dump(parts)
+    return parts
 
 
 @blp.route("/parts/<int:part_id>", methods=["GET"])
@@ -66,15 +71,16 @@ def update_part(changes, part_id):
     return service.update_part(part_id, **changes)
 
 
-def _as_seen_by_caller(parts, many: bool = False):
+def _as_seen_by_caller(part):
     """Technicians see the catalogue without costs, as on the parts page."""
     if current_actor().is_technician:
-        return jsonify(PartSchema(many=many, only=TECHNICIAN_PART_FIELDS).dump(parts))
-    return parts
+        return jsonify(PartSchema(only=TECHNICIAN_PART_FIELDS).dump(part))
+    return part
 
 
 @blp.route("/stock-locations", methods=["GET"])
 @blp.response(200, StockLocationSchema(many=True))
+@blp.paginate()
 def list_stock_locations():
     return service.visible_locations(current_actor())
 
@@ -119,6 +125,7 @@ def set_shelf_targets(targets):
 @blp.route("/stock", methods=["GET"])
 @blp.arguments(StockQueryArgsSchema, location="query")
 @blp.response(200, StockLevelSchema(many=True))
+@blp.paginate()
 def list_stock(query_args):
     return service.stock_levels(current_actor(), **query_args)
 
@@ -126,6 +133,7 @@ def list_stock(query_args):
 @blp.route("/stock/low", methods=["GET"])
 @require_role(*STAFF)
 @blp.response(200, LowShelfSchema(many=True))
+@blp.paginate()
 def list_low_stock():
     """Shelves at or below their reorder point, with the suggested quantity to order or restock."""
     return reordering.low_shelves()
@@ -135,6 +143,7 @@ def list_low_stock():
 @require_role(*STAFF)
 @blp.arguments(RestockQueryArgsSchema, location="query")
 @blp.response(200, VanRestockSchema(many=True))
+@blp.paginate()
 def list_restock_suggestions(query_args):
     """What each van needs from the warehouse (the first one unless named) to reach its target levels."""
     return reordering.restock_suggestions(query_args["warehouse_id"] or service.warehouses()[0].id)
@@ -153,6 +162,8 @@ def restock_van(restock, van_id):
 @require_role(*STAFF)
 @blp.arguments(StockValuationQueryArgsSchema, location="query")
 @blp.response(200, LocationValueSchema(many=True))
+@blp.paginate()
+@blp.doc(**CSV_ON_REQUEST)
 def stock_valuation(query_args):
     """Quantity × average cost per location; `format=csv` lists every shelf."""
     if query_args["format"] == "csv":
@@ -164,6 +175,7 @@ def stock_valuation(query_args):
 @require_role(*STAFF)
 @blp.arguments(MovementsQueryArgsSchema, location="query")
 @blp.response(200, PartHistorySchema)
+@blp.doc(**CSV_ON_REQUEST)
 def part_movements(query_args):
     """A part's movements in a date range (company time, both days included), with the running quantity."""
     history = reports.part_history(query_args["part_id"], query_args["from_on"], query_args["to_on"], query_args["location_id"])

@@ -30,6 +30,7 @@ blp = Blueprint("invoicing_api", __name__, description="Invoices, their PDFs and
 @require_role(*STAFF)
 @blp.arguments(InvoiceQueryArgsSchema, location="query")
 @blp.response(200, InvoiceSchema(many=True))
+@blp.paginate()
 def list_invoices(query_args):
     """Invoices, newest first; filter by status, customer, or overdue=true."""
     return statements.find_invoices(**query_args)
@@ -128,6 +129,7 @@ def resolve_dispute(resolution, dispute_id):
 @blp.route("/customers/<int:customer_id>/statement", methods=["GET"])
 @require_role(*STAFF)
 @blp.response(200, StatementEntrySchema(many=True))
+@blp.paginate()
 def customer_statement(customer_id):
     """Every invoice, credit, payment and void for the customer, with the running balance."""
     return statements.customer_statement(customer_id)

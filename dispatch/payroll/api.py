@@ -26,6 +26,7 @@ blp = Blueprint("payroll_api", __name__, description="Technicians' pay")
 @require_role(Role.OWNER, Role.TECHNICIAN)
 @blp.arguments(PayAccrualQueryArgsSchema, location="query")
 @blp.response(200, PayAccrualSchema(many=True))
+@blp.paginate()
 def list_pay_accruals(query_args):
     """Pay accrued, by date: the owner sees everyone's, a technician their own."""
     return service.find_pay_accruals(current_actor(), **query_args)
@@ -34,6 +35,7 @@ def list_pay_accruals(query_args):
 @blp.route("/technicians/<int:technician_id>/pay-rules", methods=["GET"])
 @require_role(Role.OWNER)
 @blp.response(200, PayRuleSchema(many=True))
+@blp.paginate()
 def list_pay_rules(technician_id):
     """The technician's rules by first day; days no rule covers are paid at the rate they were added with."""
     return rules.list_pay_rules(technician_id)
@@ -61,6 +63,7 @@ def enter_adjustment(adjustment):
 @blp.route("/payroll-runs", methods=["GET"])
 @require_role(Role.OWNER)
 @blp.response(200, PayrollRunSchema(many=True))
+@blp.paginate()
 def list_payroll_runs():
     return runs.list_runs()
 
@@ -94,6 +97,7 @@ def export_payroll_run(run_id):
 @require_role(Role.OWNER, Role.TECHNICIAN)
 @blp.arguments(PayStatementQueryArgsSchema, location="query")
 @blp.response(200, PayStatementSchema(many=True))
+@blp.paginate()
 def list_pay_statements(query_args):
     """Every statement, newest first: a technician's own, or (the owner) anyone's."""
     return runs.find_statements(current_actor(), query_args["technician_id"])

@@ -66,6 +66,7 @@ def record_expense(expense):
 @require_role(Role.OWNER)
 @blp.arguments(ExpenseQueryArgsSchema, location="query")
 @blp.response(200, ExpenseSchema(many=True))
+@blp.paginate()
 def list_expenses(query_args):
     """The expenses that count in a month: one-offs spent in it and monthly ones running in it."""
     return expenses.expenses_in(*month_days(query_args["month"]))

@@ -4,6 +4,7 @@ from flask_login import login_required
 
 from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
+from dispatch.core.body_limits import ONE_FILE, accepts_body_up_to
 from dispatch.core.errors import InvalidInput
 from dispatch.core.schemas import load_form
 from dispatch.core.files import open_stored_file
@@ -43,6 +44,7 @@ def _form_page(form, errors: dict | None = None) -> str:
 
 
 @bp.route("/expenses", methods=["GET", "POST"])
+@accepts_body_up_to(ONE_FILE)
 @login_required
 @require_role(Role.OWNER)
 def expense_list():

@@ -40,6 +40,7 @@ def book_appointment(appointment):
 @blp.route("/appointments", methods=["GET"])
 @blp.arguments(AppointmentQueryArgsSchema, location="query")
 @blp.response(200, AppointmentSchema(many=True))
+@blp.paginate()
 def list_appointments(query_args):
     """Appointments by start time; a technician sees only their own."""
     return service.find_appointments(current_actor(), **query_args)
@@ -78,6 +79,7 @@ def update_appointment_status(update, appointment_id):
 
 @blp.route("/appointments/<int:appointment_id>/history", methods=["GET"])
 @blp.response(200, AppointmentChangeSchema(many=True))
+@blp.paginate()
 def appointment_history(appointment_id):
     return service.appointment_history(appointment_id, current_actor())
 
@@ -102,6 +104,7 @@ def set_weekly_hours(week, technician_id):
 
 @blp.route("/technicians/<int:technician_id>/time-off", methods=["GET"])
 @blp.response(200, TimeOffSchema(many=True))
+@blp.paginate()
 def list_time_off(technician_id):
     ensure_visible(current_actor(), technician_id)
     return availability.list_time_off(technician_id, utcnow())
@@ -137,6 +140,7 @@ def first_free_slot(query_args):
 @require_role(*STAFF)
 @blp.arguments(FreeTechniciansArgsSchema, location="query")
 @blp.response(200, FreeSlotSchema(many=True))
+@blp.paginate()
 def free_technicians(query_args):
     """Who has `minutes` free on a day, each with their first such slot, earliest first."""
     minutes = query_args["minutes"]
@@ -169,6 +173,7 @@ def create_maintenance_plan(plan):
 @require_role(*STAFF)
 @blp.arguments(MaintenancePlanQueryArgsSchema, location="query")
 @blp.response(200, MaintenancePlanSchema(many=True))
+@blp.paginate()
 def list_maintenance_plans(query_args):
     return maintenance.find_plans(**query_args)
 

@@ -59,7 +59,9 @@
     return update(item.key, { state: "sending" })
       .then(function () {
         return fetch(script.dataset.sendTo || "/work-orders/from-phone", {
-          method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": token },
+          method: "POST", body: body, credentials: "same-origin",
+          // Errors come back as JSON (a 413 too): shown on the phone, not sent again and again.
+          headers: { "X-CSRFToken": token, "Accept": "application/json" },
         });
       })
       .then(function (response) { return answered(item, response); });

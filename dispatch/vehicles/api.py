@@ -18,6 +18,7 @@ def add_vehicle(vehicle):
 
 @blp.route("/vehicles", methods=["GET"])
 @blp.response(200, VehicleSchema(many=True))
+@blp.paginate()
 def list_vehicles():
     """Every role: a technician picks the vehicle they drove when filing."""
     return service.list_vehicles()

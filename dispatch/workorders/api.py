@@ -2,7 +2,7 @@ from flask import Response
 
 from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.permissions import STAFF
-from dispatch.core.api import Blueprint
+from dispatch.core.api import CSV_ON_REQUEST, Blueprint
 from dispatch.core.idempotency import idempotent
 from dispatch.workorders import parts_used, service
 from dispatch.workorders.schemas import (
@@ -50,6 +50,8 @@ def void_work_order(void, work_order_id):
 @require_role(*STAFF)
 @blp.arguments(PartsUsedQueryArgsSchema, location="query")
 @blp.response(200, PartsUsedRowSchema(many=True))
+@blp.paginate()
+@blp.doc(**CSV_ON_REQUEST)
 def list_parts_used(query_args):
     """Parts used on work orders filed in the range (company time, both days included), per technician, customer
     or month, with their cost at the time of use; `format=csv` for a file."""

@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.models import Role
 from dispatch.auth.permissions import STAFF
+from dispatch.core.body_limits import FILING_WITH_PHOTOS, accepts_body_up_to
 from dispatch.core.errors import Conflict, DomainError, InvalidInput
 from dispatch.core.files import open_stored_file
 from dispatch.core.idempotency import fingerprint, run_once
@@ -41,6 +42,7 @@ ROW_KINDS = ("labor", "parts")
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@accepts_body_up_to(FILING_WITH_PHOTOS)
 @login_required
 @require_role(Role.TECHNICIAN)
 def new_work_order():
@@ -75,6 +77,7 @@ def sending_token():
 
 
 @bp.route("/from-phone", methods=["POST"])
+@accepts_body_up_to(FILING_WITH_PHOTOS)
 @login_required
 @require_role(Role.TECHNICIAN)
 def file_from_phone():

@@ -1,0 +1,40 @@
+"""Every JSON list is paged: `?page=` (from 1) and `?page_size=` (default 50, at most 200).
+
+The body stays a JSON list (API.md promises "→ list"); the `X-Pagination` header says the
+total and the pages. A list endpoint opts in with `@blp.paginate()` under `@blp.response`
+and returns its rows as a list; a CSV download from the same endpoint is returned whole.
+"""
+import warnings
+
+from flask import Response
+from flask_smorest import Page
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+PAGE_ARGUMENTS = ("page", "page_size")
+
+# A file download (a werkzeug Response) is not a page and has no item count: flask-smorest
+# warns about that on every such request, which says nothing new.
+warnings.filterwarnings("ignore", message="item_count not set in endpoint", category=UserWarning)
+
+
+class RowsPage(Page):
+    """One page of the rows a view returned."""
+
+    @property
+    def items(self):
+        if isinstance(self.collection, Response):
+            return self.collection
+        return super().items
+
+    @property
+    def item_count(self):
+        if isinstance(self.collection, Response):
+            return None
+        return len(self.collection)
+
+
+def mark_paged(view):
+    """Remember that a view takes the page arguments, so its own query arguments may sit beside them."""
+    view.is_paged = True
+    return view
