@@ -1,5 +1,5 @@
 from dispatch.audit import service
-from dispatch.audit.schemas import AuditEntrySchema, AuditQueryArgsSchema
+from dispatch.audit.schemas import AuditEntrySchema, AuditFilterArgsSchema
 from dispatch.auth.access import require_role
 from dispatch.auth.models import Role
 from dispatch.core.api import Blueprint
@@ -9,8 +9,9 @@ blp = Blueprint("audit_api", __name__, description="Who changed money, stock and
 
 @blp.route("/audit-log", methods=["GET"])
 @require_role(Role.OWNER)
-@blp.arguments(AuditQueryArgsSchema, location="query")
+@blp.arguments(AuditFilterArgsSchema, location="query")
 @blp.response(200, AuditEntrySchema(many=True))
+@blp.paginate()
 def list_audit_entries(query_args):
     """Newest first; `from` and `to` are days in the company's timezone."""
-    return service.find_entries(**query_args)
+    return service.entries_query(**query_args)

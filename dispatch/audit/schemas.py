@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from dispatch.audit.models import AuditKind
-from dispatch.audit.service import MAX_PAGE_SIZE, PAGE_SIZE
+from dispatch.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from dispatch.core.schemas import BaseSchema, Id
 
 
@@ -17,10 +17,15 @@ class AuditEntrySchema(BaseSchema):
     changes = fields.Dict(keys=fields.String())
 
 
-class AuditQueryArgsSchema(BaseSchema):
+class AuditFilterArgsSchema(BaseSchema):
     kind = fields.Enum(AuditKind, by_value=True, load_default=None)
     user_id = Id(strict=False, load_default=None)
     from_on = fields.Date(data_key="from", load_default=None)
     to_on = fields.Date(data_key="to", load_default=None)
+
+
+class AuditPageArgsSchema(AuditFilterArgsSchema):
+    """The owner's page: the filters and which page (the API pages through @blp.paginate)."""
+
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))

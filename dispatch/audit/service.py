@@ -8,15 +8,13 @@ from decimal import Decimal
 
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from dispatch.audit.models import AuditEntry, AuditKind
+from dispatch.core.pagination import DEFAULT_PAGE_SIZE
 from dispatch.core.time import company_timezone
 from dispatch.extensions import db
-
-PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
 
 
 def record(kind: AuditKind, action: str, subject, **changes) -> None:
@@ -33,14 +31,12 @@ def record(kind: AuditKind, action: str, subject, **changes) -> None:
     )
 
 
-def find_entries(
+def entries_query(
     kind: AuditKind | None = None,
     user_id: int | None = None,
     from_on: date | None = None,
     to_on: date | None = None,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> list[AuditEntry]:
+) -> Select:
     """Newest first; `from_on` and `to_on` are days in the company's timezone, both included."""
     query = select(AuditEntry).options(joinedload(AuditEntry.user))
     if kind is not None:
@@ -51,8 +47,12 @@ def find_entries(
         query = query.where(AuditEntry.recorded_at >= _start_of(from_on))
     if to_on is not None:
         query = query.where(AuditEntry.recorded_at < _start_of(to_on + timedelta(days=1)))
-    query = query.order_by(AuditEntry.recorded_at.desc(), AuditEntry.id.desc())
-    query = query.limit(page_size).offset((page - 1) * page_size)
+    return query.order_by(AuditEntry.recorded_at.desc(), AuditEntry.id.desc())
+
+
+def find_entries(page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters) -> list[AuditEntry]:
+    """One page of entries_query(**filters): the log grows without end, so it is never read whole."""
+    query = entries_query(**filters).limit(page_size).offset((page - 1) * page_size)
     return list(db.session.scalars(query))
 
 

@@ -4,7 +4,7 @@ from flask_login import login_required
 
 from dispatch.audit import service
 from dispatch.audit.models import AuditKind
-from dispatch.audit.schemas import AuditQueryArgsSchema
+from dispatch.audit.schemas import AuditPageArgsSchema
 from dispatch.auth.access import require_role
 from dispatch.auth.models import Role
 from dispatch.auth.service import list_users
@@ -19,7 +19,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit-log")
 @require_role(Role.OWNER)
 def audit_log():
     try:
-        filters = load_form(AuditQueryArgsSchema(), request.args)
+        filters = load_form(AuditPageArgsSchema(), request.args)
     except InvalidInput as error:
         return _page(request.args, [], error.errors), 422
     return _page(request.args, service.find_entries(**filters))

@@ -2,12 +2,15 @@
 
 The body stays a JSON list (API.md promises "→ list"); the `X-Pagination` header says the
 total and the pages. A list endpoint opts in with `@blp.paginate()` under `@blp.response`
-and returns its rows as a list; a CSV download from the same endpoint is returned whole.
+and returns its rows as a list, or as a query (a `select`) when the rows are too many to read
+whole: then only the page is read, with LIMIT/OFFSET. A CSV download from the same endpoint is
+returned whole.
 """
 import warnings
 
 from flask import Response
 from flask_smorest import Page
+from sqlalchemy import Select, func, select
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -25,12 +28,21 @@ class RowsPage(Page):
     def items(self):
         if isinstance(self.collection, Response):
             return self.collection
+        if isinstance(self.collection, Select):
+            from dispatch.extensions import db  # here: extensions builds the Api, which imports this module
+
+            page_query = self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
+            return db.session.scalars(page_query).all()
         return super().items
 
     @property
     def item_count(self):
         if isinstance(self.collection, Response):
             return None
+        if isinstance(self.collection, Select):
+            from dispatch.extensions import db
+
+            return db.session.scalar(select(func.count()).select_from(self.collection.order_by(None).subquery()))
         return len(self.collection)
 
 
