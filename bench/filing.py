@@ -172,11 +172,11 @@ class SmtpSink:
         self._controller.stop()
 
 
-def _fresh_database(server: str) -> str:
+def _fresh_database(server: str, name: str = DATABASE) -> str:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    return f"{server}/{DATABASE}"
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"
 
 
 def _environment(database_url: str, redis_url: str, smtp_port: int, web_concurrency: int | None) -> dict:
