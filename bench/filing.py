@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import psycopg
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
+from redis import Redis
 
 from bench.company import Company, Technician, bench_app, fill_company, work_order_body
 
@@ -40,7 +41,7 @@ DISPATCH = str(Path(sys.executable).parent / "dispatch")
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--server", default="postgresql://root@127.0.0.1", help="PostgreSQL server (without --url)")
-    arguments.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    arguments.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="a Redis database the bench may empty")
     arguments.add_argument("--url", help="an app already serving --database-url")
     arguments.add_argument("--database-url", help="with --url: the empty, migrated database it serves")
     arguments.add_argument("--clients", default="8,32")
@@ -55,6 +56,7 @@ def main() -> None:
             database_url, url, processes = options.database_url, options.url, []
         else:
             database_url = _fresh_database(options.server)
+            empty_redis(options.redis)
         app = bench_app(database_url)
         with app.app_context():
             upgrade()
@@ -170,6 +172,12 @@ class SmtpSink:
 
     def __exit__(self, *_exception):
         self._controller.stop()
+
+
+def empty_redis(url: str) -> None:
+    """Job ids are the outbox rows' ids: left from an earlier run's database, RQ would take a new job
+    for the old one (whose key expires with the old result's time to live) and drop it unrun."""
+    Redis.from_url(url).flushdb()
 
 
 def _fresh_database(server: str, name: str = DATABASE) -> str:

@@ -6,7 +6,7 @@ Drops and makes the PostgreSQL database `dispatch_bench_e_mail`, fills a company
 --invoices work orders through the API in-process with Redis set but no worker running, so their email jobs
 wait on the queue. Then it times rendering those invoices' PDFs in-process, and starts --workers `dispatch worker`
 processes sending to an SMTP server in this process (aiosmtpd) and times the mail from the first message
-to the last (worker start-up left out). Results go in bench/README.md.
+to the last (worker start-up left out); the workers are stopped once every invoice has arrived. Results go in bench/README.md.
 """
 import argparse
 import os
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bench.company import bench_app, fill_company, work_order_body
-from bench.filing import DISPATCH, SmtpSink, _fresh_database, _uptime
+from bench.filing import DISPATCH, SmtpSink, _fresh_database, _uptime, empty_redis
 from dispatch.company.service import company_settings
 from dispatch.extensions import db
 from dispatch.invoicing.models import Invoice
@@ -34,12 +34,13 @@ DATABASE = "dispatch_bench_e_mail"
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--server", default="postgresql://root@127.0.0.1")
-    arguments.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    arguments.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="a Redis database the bench may empty")
     arguments.add_argument("--invoices", type=int, default=300)
     arguments.add_argument("--workers", type=int, default=1)
     options = arguments.parse_args()
     print(f"before: {_uptime()}")
     database_url = _fresh_database(options.server, DATABASE)
+    empty_redis(options.redis)
     queue = f"dispatch-bench-mail-{os.getpid()}"
     app = bench_app(database_url, REDIS_URL=options.redis, RQ_QUEUE=queue)
     with app.app_context():
@@ -53,15 +54,18 @@ def main() -> None:
             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SMTP_STARTTLS": "false",
         }
         workers = [
-            subprocess.Popen([DISPATCH, "worker", "--burst"], env=environment, stdout=log, stderr=subprocess.STDOUT)
+            subprocess.Popen([DISPATCH, "worker"], env=environment, stdout=log, stderr=subprocess.STDOUT)
             for log in (open(Path(folder) / f"worker-{n}.log", "w") for n in range(options.workers))
         ]
-        deadline = time.monotonic() + 60 + options.invoices
-        while sink.received < options.invoices and time.monotonic() < deadline:
-            time.sleep(0.05)
-        for worker in workers:
-            worker.wait(timeout=60)
-    seconds = sink.last_at - sink.first_at
+        deadline = time.monotonic() + 60 + 5 * options.invoices
+        try:
+            while sink.received < options.invoices and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            for worker in workers:
+                worker.terminate()
+                worker.wait(timeout=60)
+    seconds = (sink.last_at - sink.first_at) if sink.received else 0
     rate = (sink.received - 1) / seconds if seconds else float("nan")
     print(f"{sink.received} of {options.invoices} invoices emailed by {options.workers} worker(s) in {seconds:.1f} s: "
           f"{rate:.1f} invoices/s ({rate / options.workers:.1f} per worker)")
