@@ -4,8 +4,18 @@ from dispatch.core.tx import transactional
 from dispatch.extensions import db
 
 
+KEPT = "dispatch.company_settings"
+
+
 def company_settings() -> CompanySettings:
-    return db.session.get(CompanySettings, 1)
+    """The settings row, read once per session: a filing asks for it from invoicing, payroll and
+    scheduling, and the identity map alone (weak references) would let it go and read it again.
+    Kept in the session, it expires at commit like every other object and is read afresh."""
+    session = db.session()
+    settings = session.info.get(KEPT)
+    if settings is None or settings not in session:
+        settings = session.info[KEPT] = session.get(CompanySettings, 1)
+    return settings
 
 
 @transactional

@@ -153,7 +153,10 @@ def idempotent(view):
     def answer_once(*args, **kwargs):
         key = request.headers.get(HEADER)
         if key is None:
-            return view(*args, **kwargs)
+            # Answered inside the use case's transaction, as a keyed request is: the answer is
+            # serialised from the objects just written, not read back again after the commit.
+            with transaction():
+                return view(*args, **kwargs)
         if not 1 <= len(key) <= 255:
             raise InvalidInput.on_field(HEADER, "Use between 1 and 255 characters.")
         answered = []

@@ -102,8 +102,9 @@ def get_part(part_id: int) -> Part:
     return part
 
 
-def find_part(part_id: int) -> Part | None:
-    return db.session.get(Part, part_id)
+def parts_by_id(part_ids: set[int]) -> dict[int, Part]:
+    """The parts among `part_ids` that exist, read in one query."""
+    return {part.id: part for part in db.session.scalars(select(Part).where(Part.id.in_(part_ids)))}
 
 
 # Locations -----------------------------------------------------------------------------------
@@ -136,6 +137,15 @@ def get_location(location_id: int, actor) -> StockLocation:
 
 def van_of(technician_id: int) -> StockLocation:
     return db.session.scalar(select(StockLocation).where(StockLocation.technician_id == technician_id))
+
+
+def locations_and_van(location_ids: set[int], technician_id: int) -> tuple[dict[int, StockLocation], StockLocation | None]:
+    """The locations among `location_ids` that exist, and the technician's van, read in one query."""
+    found = db.session.scalars(
+        select(StockLocation).where(or_(StockLocation.id.in_(location_ids), StockLocation.technician_id == technician_id))
+    )
+    by_id = {location.id: location for location in found}
+    return by_id, next((location for location in by_id.values() if location.technician_id == technician_id), None)
 
 
 def warehouses() -> list[StockLocation]:
