@@ -63,11 +63,14 @@ def request_job(job: Callable, *args) -> str:
     db.session.flush()
     app = current_app._get_current_object()
     after_commit(lambda: _hand_over_after_commit(app, message.id))
-    return job_id(message.id)
+    return job_id(message)
 
 
-def job_id(message_id: int) -> str:
-    return f"outbox-{message_id}"
+def job_id(message: OutboxMessage) -> str:
+    # The row's id alone repeats across databases sharing one Redis (each test or staging database
+    # starts again at 1): the new job would take over an old one's key, expiry included, and could
+    # vanish unrun. The row's creation time does not repeat.
+    return f"outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S%f}"
 
 
 def is_last_attempt() -> bool:
@@ -111,7 +114,7 @@ def _enqueue(app: Flask, message: OutboxMessage) -> None:
     job_queue(app).enqueue(
         message.job,
         *message.args,
-        job_id=job_id(message.id),
+        job_id=job_id(message),
         retry=Retry(max=len(app.config["JOB_RETRY_INTERVALS"]), interval=app.config["JOB_RETRY_INTERVALS"]),
         job_timeout=JOB_TIMEOUT_SECONDS,
         result_ttl=int(LOST_JOBS_LOOKBACK.total_seconds()),
@@ -145,18 +148,18 @@ def _take_back_lost_jobs(app: Flask) -> None:
     if not app.config["REDIS_URL"]:
         return
     handed_over = list(db.session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.enqueued_at >= utcnow() - LOST_JOBS_LOOKBACK)
+        select(OutboxMessage).where(OutboxMessage.enqueued_at >= utcnow() - LOST_JOBS_LOOKBACK)
     ))
     if not handed_over:
         return
     try:
         with redis_connection(app).pipeline(transaction=False) as pipeline:
-            for message_id in handed_over:
-                pipeline.exists(Job.key_for(job_id(message_id)))
+            for message in handed_over:
+                pipeline.exists(Job.key_for(job_id(message)))
             is_known = pipeline.execute()
     except RedisError:
         return  # nothing can be handed over now anyway
-    lost = [message_id for message_id, known in zip(handed_over, is_known) if not known]
+    lost = [message.id for message, known in zip(handed_over, is_known) if not known]
     if lost:
         log.warning("Redis lost the jobs of outbox messages %s: handing them over again", lost)
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(lost)).values(enqueued_at=None))

@@ -21,7 +21,7 @@ def create_customer(new_customer):
 @blp.response(200, CustomerSchema(many=True))
 @blp.paginate()
 def list_customers(query_args):
-    return service.find_customers(query_args["q"], is_closed=query_args["closed"])
+    return service.customers_query(query_args["q"], is_closed=query_args["closed"])
 
 
 @blp.route("/customers/<int:customer_id>", methods=["GET"])

@@ -1,5 +1,5 @@
 """Customers and their service sites."""
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from dispatch.core.errors import NotFound
@@ -26,6 +26,11 @@ def create_customer(
 
 
 def find_customers(search: str | None = None, is_closed: bool = False) -> list[Customer]:
+    """The first LIST_LIMIT of customers_query(): enough for a page's pick list."""
+    return list(db.session.scalars(customers_query(search, is_closed).limit(LIST_LIMIT)))
+
+
+def customers_query(search: str | None = None, is_closed: bool = False) -> Select:
     """Active customers (or those whose file is closed) by name, optionally matching `search` in name, email or phone."""
     query = select(Customer).where(Customer.is_active == (not is_closed)).options(selectinload(Customer.sites))
     if search:
@@ -34,7 +39,7 @@ def find_customers(search: str | None = None, is_closed: bool = False) -> list[C
         query = query.where(
             or_(*(column.icontains(search, autoescape=True) for column in (Customer.name, Customer.email, Customer.phone)))
         )
-    return list(db.session.scalars(query.order_by(Customer.name).limit(LIST_LIMIT)))
+    return query.order_by(Customer.name, Customer.id)
 
 
 def get_customer(customer_id: int) -> Customer:

@@ -49,7 +49,7 @@ def create_part(new_part):
 @blp.paginate()
 def list_parts(query_args):
     """The parts catalogue; `q` searches SKU and name."""
-    parts = service.find_parts(query_args["q"], query_args["category"], query_args["include_inactive"])
+    parts = service.find_parts(query_args["q"], query_args["category"], query_args["include_inactive"], limit=None)
     if current_actor().is_technician:
         # Dumped here without costs; the page then dumps these plain values again, unchanged.
         return PartSchema(many=True, only=TECHNICIAN_PART_FIELDS).dump(parts)

@@ -77,8 +77,12 @@ def _category(category: str | None) -> str | None:
     return (category or "").strip() or None
 
 
-def find_parts(search: str | None = None, category: str | None = None, include_inactive: bool = False) -> list[Part]:
-    """Parts by SKU, optionally matching `search` in SKU or name; active ones unless asked otherwise."""
+def find_parts(
+    search: str | None = None, category: str | None = None, include_inactive: bool = False, limit: int | None = LIST_LIMIT
+) -> list[Part]:
+    """Parts by SKU, optionally matching `search` in SKU or name; active ones unless asked otherwise.
+
+    Pages' pick lists take the first `limit`; the API pages through all of them (limit=None)."""
     query = select(Part)
     if not include_inactive:
         query = query.where(Part.is_active)
@@ -88,7 +92,7 @@ def find_parts(search: str | None = None, category: str | None = None, include_i
         query = query.where(or_(Part.sku.icontains(search, autoescape=True), Part.name.icontains(search, autoescape=True)))
     if category:
         query = query.where(Part.category == category.strip())
-    return list(db.session.scalars(query.order_by(Part.sku).limit(LIST_LIMIT)))
+    return list(db.session.scalars(query.order_by(Part.sku).limit(limit)))
 
 
 def part_categories() -> list[str]:

@@ -43,7 +43,7 @@ def book_appointment(appointment):
 @blp.paginate()
 def list_appointments(query_args):
     """Appointments by start time; a technician sees only their own."""
-    return service.find_appointments(current_actor(), **query_args)
+    return service.appointments_query(current_actor(), **query_args)
 
 
 @blp.route("/appointments/<int:appointment_id>", methods=["GET"])
@@ -175,7 +175,7 @@ def create_maintenance_plan(plan):
 @blp.response(200, MaintenancePlanSchema(many=True))
 @blp.paginate()
 def list_maintenance_plans(query_args):
-    return maintenance.find_plans(**query_args)
+    return maintenance.plans_query(**query_args)
 
 
 @blp.route("/maintenance-plans/<int:plan_id>", methods=["GET"])

@@ -8,7 +8,7 @@ UNIQUE (maintenance_plan_id, occurrence_on) refuses a second one should two runs
 from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.rrule import rrule, rrulestr
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +21,7 @@ from dispatch.extensions import db
 from dispatch.scheduling import availability, service
 from dispatch.scheduling.models import INACTIVE, Appointment, AppointmentKind, AppointmentStatus, MaintenancePlan
 
+LIST_LIMIT = 1000  # plans on the office's page; the API pages through all of them
 # Visits are booked by the day: a rule firing more often than daily, or at set hours, makes no sense here.
 FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 REFUSED_PARTS = {"DTSTART", "BYHOUR", "BYMINUTE", "BYSECOND"}
@@ -124,12 +125,17 @@ def get_plan(plan_id: int) -> MaintenancePlan:
 
 
 def find_plans(customer_id: int | None = None, is_active: bool | None = None) -> list[MaintenancePlan]:
-    query = select(MaintenancePlan).options(joinedload(MaintenancePlan.customer)).order_by(MaintenancePlan.id).limit(service.LIST_LIMIT)
+    """The first LIST_LIMIT of plans_query(), for the office's page."""
+    return list(db.session.scalars(plans_query(customer_id, is_active).limit(LIST_LIMIT)))
+
+
+def plans_query(customer_id: int | None = None, is_active: bool | None = None) -> Select:
+    query = select(MaintenancePlan).options(joinedload(MaintenancePlan.customer)).order_by(MaintenancePlan.id)
     if customer_id is not None:
         query = query.where(MaintenancePlan.customer_id == customer_id)
     if is_active is not None:
         query = query.where(MaintenancePlan.is_active.is_(is_active))
-    return list(db.session.scalars(query))
+    return query
 
 
 def generate_maintenance_visits(today: date) -> int:

@@ -1,7 +1,7 @@
 """Booking, moving, reassigning and cancelling appointments; their status and history."""
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from dispatch.auth.models import User
@@ -23,7 +23,6 @@ from dispatch.scheduling.models import (
 )
 
 LONGEST_VISIT = timedelta(hours=24)
-LIST_LIMIT = 1000
 # What a technician may set from the field; cancelling and the rest are the office's.
 FIELD_STATUSES = {AppointmentStatus.EN_ROUTE, AppointmentStatus.IN_PROGRESS, AppointmentStatus.NO_SHOW}
 
@@ -174,20 +173,21 @@ def appointment_history(appointment_id: int, actor: User) -> list[AppointmentCha
     return _visible_appointment(appointment_id, actor).changes
 
 
-def find_appointments(
+def appointments_query(
     actor, technician_id: int | None = None, starts_from: datetime | None = None, starts_before: datetime | None = None
-) -> list[Appointment]:
+) -> Select:
+    """Appointments by start time (the API reads them a page at a time); a technician's own only."""
     if actor.is_technician:
         ensure_visible(actor, technician_id if technician_id is not None else actor.id)
         technician_id = actor.id
-    query = select(Appointment).order_by(Appointment.starts_at).limit(LIST_LIMIT)
+    query = select(Appointment).order_by(Appointment.starts_at, Appointment.id)
     if technician_id is not None:
         query = query.where(Appointment.technician_id == technician_id)
     if starts_from is not None:
         query = query.where(Appointment.starts_at >= starts_from)
     if starts_before is not None:
         query = query.where(Appointment.starts_at < starts_before)
-    return list(db.session.scalars(query))
+    return query
 
 
 def open_appointments(technician_id: int, days: int) -> list[Appointment]:

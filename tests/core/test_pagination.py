@@ -123,3 +123,16 @@ def test_a_technician_pages_the_catalogue_without_costs(shop, filled):
     assert answer.status_code == 200
     assert len(answer.json) == 2
     assert all("unit_cost" not in part and "unit_price" in part for part in answer.json)
+
+
+def test_paging_reaches_every_customer_and_part_past_a_pages_pick_list(shop, make_customer, make_part):
+    """A company with more customers or parts than a page's pick list holds still pages to the last one."""
+    many = MAX_PAGE_SIZE + 5
+    for number in range(many):
+        make_customer(name=f"Customer {number:04}", email=f"c{number}@example.test")
+        make_part(sku=f"BULK-{number:04}")
+    last_customers = shop.owner.get("/customers", query_string={"q": "Customer", "page": 2, "page_size": MAX_PAGE_SIZE})
+    assert [customer["name"] for customer in last_customers.json][-1] == f"Customer {many - 1:04}"
+    assert json.loads(last_customers.headers["X-Pagination"])["total"] == many
+    last_parts = shop.technician.get("/parts", query_string={"q": "BULK-", "page": 2, "page_size": MAX_PAGE_SIZE})
+    assert [part["sku"] for part in last_parts.json] == [f"BULK-{number:04}" for number in range(MAX_PAGE_SIZE, many)]

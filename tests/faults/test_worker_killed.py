@@ -47,5 +47,5 @@ def test_a_killed_email_job_is_retried_and_sends_once(app, own_worker, shop, smt
         assert email.sent_at is not None and email.failure is None
         assert email.message_id == message["Message-ID"]
         (request,) = db.session.query(OutboxMessage).filter_by(job=f"{email_invoice.__module__}.email_invoice").all()
-        job = Job.fetch(job_id(request.id), connection=redis_connection(app), serializer=JSONSerializer)
+        job = Job.fetch(job_id(request), connection=redis_connection(app), serializer=JSONSerializer)
     assert job.retries_left == len(app.config["JOB_RETRY_INTERVALS"]) - 1  # it was the retry that sent it
