@@ -7,6 +7,7 @@ whole: then only the page is read, with LIMIT/OFFSET. A CSV download from the sa
 returned whole.
 """
 import warnings
+from functools import cached_property
 
 from flask import Response
 from flask_smorest import Page
@@ -31,11 +32,13 @@ class RowsPage(Page):
         if isinstance(self.collection, Select):
             from dispatch.extensions import db  # here: extensions builds the Api, which imports this module
 
+            if self.page_params.first_item >= self.item_count:
+                return []  # past the end: no query, and no OFFSET too large for the database's integers
             page_query = self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
             return db.session.scalars(page_query).all()
         return super().items
 
-    @property
+    @cached_property
     def item_count(self):
         if isinstance(self.collection, Response):
             return None

@@ -136,3 +136,10 @@ def test_paging_reaches_every_customer_and_part_past_a_pages_pick_list(shop, mak
     assert json.loads(last_customers.headers["X-Pagination"])["total"] == many
     last_parts = shop.technician.get("/parts", query_string={"q": "BULK-", "page": 2, "page_size": MAX_PAGE_SIZE})
     assert [part["sku"] for part in last_parts.json] == [f"BULK-{number:04}" for number in range(MAX_PAGE_SIZE, many)]
+
+
+def test_a_page_far_past_the_end_is_empty(shop, filled):
+    answer = shop.owner.get("/customers", query_string={"page": 10**40, "page_size": 200})
+    assert answer.status_code == 200, answer.json
+    assert answer.json == []
+    assert json.loads(answer.headers["X-Pagination"])["total"] == 4
