@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from rq import Queue
+from rq.cron import CronScheduler
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
@@ -163,13 +164,19 @@ def test_the_worker_runs_jobs_inside_the_app(app):
 @pytest.mark.redis
 def test_cron_runs_until_told_to_stop(app):
     scheduler = subprocess.Popen([DISPATCH, "cron"], env=worker_environment(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    # Wait for the scheduler to say it is up (its SIGTERM handler is in place by then): a fixed
-    # sleep killed it before the handler existed on a loaded machine.
+    # Wait until the scheduler has registered itself in Redis, i.e. is in its loop: a fixed sleep
+    # signalled it before its handler existed on a loaded machine, and a signal landing while it
+    # logs is swallowed by logging (rq's handler raises to stop it).
     started = ""
     for line in scheduler.stdout:
         started += line
         if "registering birth" in line:
             break
+    name = re.search(r"CronScheduler (\S+): registering birth", started).group(1)
+    redis = Redis.from_url(os.environ["REDIS_URL"])
+    deadline = time.monotonic() + 30
+    while name not in [running.name for running in CronScheduler.all(redis)] and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert scheduler.poll() is None, started + scheduler.communicate()[0]
     scheduler.send_signal(signal.SIGTERM)
     output = started + scheduler.communicate(timeout=30)[0]
