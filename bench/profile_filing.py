@@ -1,0 +1,83 @@
+"""CPU time per filing, in-process: a technician files work orders through the Flask test client.
+
+    PYTHONPATH=. .venv/bin/python bench/profile_filing.py [--filings 200] [--profile cprofile|pyinstrument]
+
+Against a throwaway PostgreSQL database (dispatch_bench_e_profile) and Redis (db 14, jobs handed over, not
+run): what one filing costs the app's process, without HTTP or gunicorn. Prints the median and mean time
+per filing and, per filing, the SQL statements, ORM flushes and Python function calls (the counts do not
+depend on how busy the machine is, so they compare runs on a shared machine better than times do).
+"""
+import argparse
+import cProfile
+import pstats
+import random
+import statistics
+import time
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from bench.company import bench_app, fill_company, work_order_body
+from bench.filing import _fresh_database, empty_redis
+from dispatch.extensions import db
+from flask_migrate import upgrade
+
+
+def main() -> None:
+    arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    arguments.add_argument("--server", default="postgresql://root@127.0.0.1")
+    arguments.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    arguments.add_argument("--filings", type=int, default=200)
+    arguments.add_argument("--profile", choices=["cprofile", "pyinstrument"])
+    arguments.add_argument("--stats", help="with --profile cprofile: also save the profile to this file (pstats)")
+    options = arguments.parse_args()
+    empty_redis(options.redis)
+    app = bench_app(_fresh_database(options.server, "dispatch_bench_e_profile"), REDIS_URL=options.redis,
+                    RQ_QUEUE="dispatch-bench-profile")
+    with app.app_context():
+        upgrade()
+        company = fill_company(1, visits_each=options.filings + 20)
+        engine = db.engine
+    technician = company.technicians[0]
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {technician.token}"}
+    rng = random.Random(1)
+    statements, flushes = [0], [0]
+    event.listen(engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
+    event.listen(Session, "before_flush", lambda *_: flushes.__setitem__(0, flushes[0] + 1))
+
+    def file_one() -> float:
+        body = work_order_body(rng, company, technician)
+        started = time.perf_counter()
+        answer = client.post("/api/v1/work-orders", json=body, headers=headers)
+        took = time.perf_counter() - started
+        assert answer.status_code == 201, answer.json
+        return took
+
+    for _ in range(10):  # warm-up: the year's counters, caches, compiled statements
+        file_one()
+    statements[0] = flushes[0] = 0
+    profiler = cProfile.Profile() if options.profile == "cprofile" else None
+    if options.profile == "pyinstrument":
+        import pyinstrument
+        profiler = pyinstrument.Profiler(interval=0.0005)
+    if profiler:
+        profiler.enable() if options.profile == "cprofile" else profiler.start()
+    took = [file_one() for _ in range(options.filings)]
+    if options.profile == "cprofile":
+        profiler.disable()
+        calls = pstats.Stats(profiler).total_calls
+        if options.stats:
+            profiler.dump_stats(options.stats)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+        print(f"function calls per filing: {calls / options.filings:.0f}")
+    elif profiler:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False))
+    n = options.filings
+    print(f"{n} filings: median {1000 * statistics.median(took):.1f} ms, mean {1000 * statistics.mean(took):.1f} ms, "
+          f"best {1000 * min(took):.1f} ms; per filing {statements[0] / n:.1f} SQL statements, {flushes[0] / n:.1f} flushes")
+
+
+if __name__ == "__main__":
+    main()
