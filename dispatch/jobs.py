@@ -166,10 +166,18 @@ def _take_back_lost_jobs(app: Flask) -> None:
 
 
 def redis_connection(app: Flask) -> Redis:
+    """The app's Redis client: one connection pool per app and URL, as for the database.
+
+    A new client per hand-over cost a TCP connection and its handshake on every filing.
+    The pool is per process: redis-py starts it afresh in a forked child (gunicorn, RQ's work horse).
+    """
     url = app.config["REDIS_URL"]
     if not url:
         raise RuntimeError("REDIS_URL is not set: background jobs run inline, there is no queue to serve")
-    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    clients = app.extensions.setdefault("dispatch.redis", {})
+    if url not in clients:
+        clients[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    return clients[url]
 
 
 def job_queue(app: Flask) -> Queue:
