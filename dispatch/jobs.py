@@ -61,8 +61,9 @@ def request_job(job: Callable, *args) -> str:
     message = OutboxMessage(job=f"{job.__module__}.{job.__name__}", args=list(args))
     db.session.add(message)
     db.session.flush()
-    app = current_app._get_current_object()
-    after_commit(lambda: _hand_over_after_commit(app, message.id))
+    app, message_id = current_app._get_current_object(), message.id
+    # The id is taken now: read after the commit, the expired row would be loaded again just for it.
+    after_commit(lambda: _hand_over_after_commit(app, message_id))
     return job_id(message)
 
 
