@@ -1,6 +1,6 @@
 """CPU time per filing, in-process: a technician files work orders through the Flask test client.
 
-    PYTHONPATH=. .venv/bin/python bench/profile_filing.py [--filings 200] [--profile cprofile|pyinstrument]
+    PYTHONPATH=. .venv/bin/python bench/profile_filing.py [--filings 200] [--profile] [--stats FILE]
 
 Against a throwaway PostgreSQL database (dispatch_bench_e_profile) and Redis (db 14, jobs handed over, not
 run): what one filing costs the app's process, without HTTP or gunicorn. Prints the median and mean time
@@ -30,8 +30,8 @@ def main() -> None:
     arguments.add_argument("--server", default="postgresql://root@127.0.0.1")
     arguments.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     arguments.add_argument("--filings", type=int, default=200)
-    arguments.add_argument("--profile", choices=["cprofile", "pyinstrument"])
-    arguments.add_argument("--stats", help="with --profile cprofile: also save the profile to this file (pstats)")
+    arguments.add_argument("--profile", action="store_true", help="run under cProfile and print the slowest calls")
+    arguments.add_argument("--stats", help="with --profile: also save the profile to this file (pstats)")
     options = arguments.parse_args()
     empty_redis(options.redis)
     app = bench_app(_fresh_database(options.server, "dispatch_bench_e_profile"), REDIS_URL=options.redis,
@@ -59,25 +59,19 @@ def main() -> None:
     for _ in range(10):  # warm-up: the year's counters, caches, compiled statements
         file_one()
     statements[0] = flushes[0] = 0
-    profiler = cProfile.Profile() if options.profile == "cprofile" else None
-    if options.profile == "pyinstrument":
-        import pyinstrument
-        profiler = pyinstrument.Profiler(interval=0.0005)
+    profiler = cProfile.Profile() if options.profile else None
     if profiler:
-        profiler.enable() if options.profile == "cprofile" else profiler.start()
+        profiler.enable()
     cpu_started = time.process_time()
     took = [file_one() for _ in range(options.filings)]
     cpu = time.process_time() - cpu_started
-    if options.profile == "cprofile":
+    if profiler:
         profiler.disable()
-        calls = pstats.Stats(profiler).total_calls
         if options.stats:
             profiler.dump_stats(options.stats)
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
-        print(f"function calls per filing: {calls / options.filings:.0f}")
-    elif profiler:
-        profiler.stop()
-        print(profiler.output_text(unicode=True, color=False))
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(60)
+        print(f"function calls per filing: {stats.total_calls / options.filings:.0f}")
     n = options.filings
     print(f"{n} filings: median {1000 * statistics.median(took):.1f} ms, mean {1000 * statistics.mean(took):.1f} ms, "
           f"best {1000 * min(took):.1f} ms, CPU {1000 * cpu / n:.1f} ms; per filing {statements[0] / n:.1f} SQL statements, {flushes[0] / n:.1f} flushes")
