@@ -13,13 +13,14 @@ LOCKED = "dispatch.locked_rows"
 def lock_for_no_key_update(model, row_id: int) -> None:
     """SELECT … FOR NO KEY UPDATE of one row (on PostgreSQL; SQLite serialises writers anyway)."""
     session = db.session()
-    transaction = session.get_transaction()
     held_in, rows = session.info.get(LOCKED, (None, set()))
-    if held_in is not transaction:
-        rows = set()
-    if (model, row_id) in rows:
+    # None before the transaction's first statement: then nothing is held yet.
+    if held_in is not None and held_in is session.get_transaction() and (model, row_id) in rows:
         return
     session.execute(db.select(model.id).where(model.id == row_id).with_for_update(key_share=True))
-    if session.get_nested_transaction() is None:
-        rows.add((model, row_id))
-        session.info[LOCKED] = (transaction, rows)
+    if session.get_nested_transaction() is not None:
+        return
+    transaction = session.get_transaction()  # begun by the statement above, if it was the first
+    rows = rows if held_in is transaction else set()
+    rows.add((model, row_id))
+    session.info[LOCKED] = (transaction, rows)
