@@ -54,10 +54,10 @@ INSERT INTO part_usages (work_order_id, part_id, location_id, quantity, unit_pri
 INSERT INTO number_sequences (series, year, last_number) VALUES ('INV', :year, 0) ON CONFLICT DO NOTHING;
 UPDATE number_sequences SET last_number = last_number + 1 WHERE series = 'INV' AND year = :year RETURNING last_number AS inv \gset
 INSERT INTO invoices (number, status, customer_id, work_order_id, work_order_number, po_number, issue_date, due_date,
-                      subtotal, tax_rate_percent, tax, total, amount_paid, created_at, view_token)
+                      subtotal, tax_rate_percent, tax, total, amount_paid, created_at, link_seed, link_digest)
   VALUES ('INV-' || :year || '-' || lpad(:inv::text, 6, '0'), 'issued', :customer, :work_order,
           'WO-' || :year || '-' || lpad(:wo::text, 6, '0'), 'PO-5531', current_date, current_date + 30,
-          412.31, 8.25, 31.42, 443.73, 0, now(), md5(random()::text))
+          412.31, 8.25, 31.42, 443.73, 0, now(), md5(random()::text), encode(sha256(random()::text::bytea), 'hex'))
   RETURNING id AS invoice \gset
 INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_price, amount, is_taxable, labour_kind)
   VALUES (:invoice, 1, 'labor', 'On-site labour', round(:onsite / 60.0, 2), 125.00, round(round(:onsite / 60.0, 2) * 125, 2), true, 'onsite'),

@@ -61,12 +61,14 @@ def request_job(job: Callable, *args) -> str:
     message = OutboxMessage(job=f"{job.__module__}.{job.__name__}", args=list(args))
     db.session.add(message)
     db.session.flush()
-    app = current_app._get_current_object()
-    after_commit(lambda: _hand_over_after_commit(app, message.id))
+    app, message_id = current_app._get_current_object(), message.id
+    # The id is taken now: read after the commit, the expired row would be loaded again just for it.
+    after_commit(lambda: _hand_over_after_commit(app, message_id))
     return job_id(message)
 
 
-def job_id(message: OutboxMessage) -> str:
+def job_id(message) -> str:
+    """The RQ job of an outbox row (the row, or a result row with its id and created_at)."""
     # The row's id alone repeats across databases sharing one Redis (each test or staging database
     # starts again at 1): the new job would take over an old one's key, expiry included, and could
     # vanish unrun. The row's creation time does not repeat.
@@ -91,11 +93,17 @@ def _hand_over(app: Flask, message_id: int) -> None:
     """After commit: give one outbox row to RQ, or run it inline without Redis."""
     try:
         with transaction():
-            # Locked: a sweep handing the same row over at the same moment waits, then finds it done.
-            message = db.session.get(OutboxMessage, message_id, with_for_update=True)
-            if message.enqueued_at is not None:
+            # Taken in one UPDATE, which locks the row: a sweep handing the same row over at the same
+            # moment waits, then finds it taken and gets nothing. Rolled back if Redis fails.
+            message = db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.enqueued_at.is_(None))
+                .values(enqueued_at=utcnow())
+                .returning(OutboxMessage.id, OutboxMessage.job, OutboxMessage.args, OutboxMessage.created_at)
+                .execution_options(synchronize_session=False)
+            ).one_or_none()
+            if message is None:
                 return
-            message.enqueued_at = utcnow()
             if app.config["REDIS_URL"]:
                 _enqueue(app, message)
                 return
@@ -110,7 +118,7 @@ def _hand_over(app: Flask, message_id: int) -> None:
         log.exception("inline job %s%s failed", message.job, tuple(args))
 
 
-def _enqueue(app: Flask, message: OutboxMessage) -> None:
+def _enqueue(app: Flask, message) -> None:
     job_queue(app).enqueue(
         message.job,
         *message.args,
@@ -166,10 +174,18 @@ def _take_back_lost_jobs(app: Flask) -> None:
 
 
 def redis_connection(app: Flask) -> Redis:
+    """The app's Redis client: one connection pool per app and URL, as for the database.
+
+    A new client per hand-over cost a TCP connection and its handshake on every filing.
+    The pool is per process: redis-py starts it afresh in a forked child (gunicorn, RQ's work horse).
+    """
     url = app.config["REDIS_URL"]
     if not url:
         raise RuntimeError("REDIS_URL is not set: background jobs run inline, there is no queue to serve")
-    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    clients = app.extensions.setdefault("dispatch.redis", {})
+    if url not in clients:
+        clients[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    return clients[url]
 
 
 def job_queue(app: Flask) -> Queue:

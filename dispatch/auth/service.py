@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from dispatch.auth.models import ApiToken, FailedLogin, Role, User
 from dispatch.core.errors import InvalidInput, NotFound, TooManyRequests
@@ -118,8 +119,11 @@ def issue_token(user: User) -> str:
 
 
 def user_for_token(raw_token: str) -> User | None:
+    # The user comes with the token in one query: every API request asks this.
     token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(raw_token), ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .where(ApiToken.token_hash == _token_digest(raw_token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))
     )
     if token is None or not token.user.is_active:
         return None

@@ -20,13 +20,21 @@ class NumberSequence(db.Model):
 
 def next_number(series: str, year: int) -> str:
     """The next number of `series` for `year`, formatted as SERIES-YEAR-000123."""
-    db.session.execute(
-        insert_on_conflict(NumberSequence).values(series=series, year=year, last_number=0).on_conflict_do_nothing()
-    )
-    number = db.session.scalar(
+    number = _increment(series, year)
+    if number is None:  # the year's first number: make its counter (or find it made meanwhile), then count
+        db.session.execute(
+            insert_on_conflict(NumberSequence).values(series=series, year=year, last_number=0).on_conflict_do_nothing()
+        )
+        number = _increment(series, year)
+    return f"{series}-{year}-{number:06d}"
+
+
+def _increment(series: str, year: int) -> int | None:
+    # No counter objects are kept in the session to bring up to date: skipping that search saves ORM work per number.
+    return db.session.scalar(
         update(NumberSequence)
         .where(NumberSequence.series == series, NumberSequence.year == year)
         .values(last_number=NumberSequence.last_number + 1)
         .returning(NumberSequence.last_number)
+        .execution_options(synchronize_session=False)
     )
-    return f"{series}-{year}-{number:06d}"

@@ -89,7 +89,7 @@ def request_invoice_email(invoice: Invoice) -> InvoiceEmail:
     invoice.open_link()
     email = InvoiceEmail(invoice_id=invoice.id, to_address=invoice.customer.email)
     db.session.add(email)
-    db.session.flush()
+    # request_job flushes its outbox row, and this email with it.
     request_job(email_invoice, invoice.id)
     return email
 

@@ -8,6 +8,7 @@ from dispatch.audit import service as audit
 from dispatch.audit.models import AuditKind
 from dispatch.auth.models import Role, User
 from dispatch.core.errors import Conflict, InvalidInput, NotFound
+from dispatch.core.locks import lock_for_no_key_update
 from dispatch.core.tx import transactional
 from dispatch.extensions import db
 from dispatch.payroll.models import PayRule, PayrollRun
@@ -36,7 +37,7 @@ def lock_technician(technician_id: int) -> User:
     FOR NO KEY UPDATE: rows inserted meanwhile that refer to the technician (a follow-up
     visit) take a key-share lock on them, which this must not wait on, or filings deadlock.
     """
-    db.session.execute(select(User.id).where(User.id == technician_id).with_for_update(key_share=True))
+    lock_for_no_key_update(User, technician_id)
     return technician(technician_id)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from dispatch.auth.models import User
 from dispatch.auth.permissions import ensure_visible
 from dispatch.core.errors import Conflict, InvalidInput, NotFound
+from dispatch.core.locks import lock_for_no_key_update
 from dispatch.core.time import company_timezone, company_today, utcnow
 from dispatch.core.tx import transactional
 from dispatch.customers.models import Customer, ServiceSite
@@ -275,7 +276,7 @@ def _lock_technicians_diary(technician_id: int) -> None:
     which FOR UPDATE would wait on. Two filings by the same technician would then each wait
     for the other (a deadlock); FOR NO KEY UPDATE makes them simply take turns.
     """
-    db.session.execute(select(User.id).where(User.id == technician_id).with_for_update(key_share=True))
+    lock_for_no_key_update(User, technician_id)
 
 
 def _visible_appointment(appointment_id: int, actor: User) -> Appointment:

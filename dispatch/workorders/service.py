@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from dispatch.auth.models import Role, User
 from dispatch.auth.permissions import ensure_visible
@@ -117,7 +118,8 @@ def _technician_for(technician_id: int | None, actor: User) -> User:
 
 
 def _active_customer(customer_id: int) -> Customer:
-    customer = db.session.get(Customer, customer_id)
+    # With its sites in the same query: the work order takes the first one when none is named.
+    customer = db.session.get(Customer, customer_id, options=[joinedload(Customer.sites)])
     if customer is None or not customer.is_active:
         raise InvalidInput.on_field("customer_id", "No such customer.")
     return customer
