@@ -1,34 +1,80 @@
 """Writing and reading the audit log.
 
 record() is called by the services that change money, stock or pay, inside their own
-transaction: the entry is committed with the change, or rolled back with it.
+transaction: the entry is committed with the change, or rolled back with it. Entries wait in
+the session and are written as the transaction commits, all in one INSERT: a filing records
+half a dozen, and its subjects need not be flushed one by one for their ids.
 """
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from dataclasses import dataclass
+
 from flask import g, has_request_context
 from flask_login import current_user
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, event, insert, select
+from sqlalchemy.orm import Session, SessionTransaction, joinedload
 
 from dispatch.audit.models import AuditEntry, AuditKind
 from dispatch.core.pagination import DEFAULT_PAGE_SIZE
-from dispatch.core.time import company_timezone
+from dispatch.core.time import company_timezone, utcnow
 from dispatch.extensions import db
 
 
+PENDING = "dispatch.audit_pending"
+
+
+@dataclass(frozen=True)
+class _PendingEntry:
+    entry: dict  # every column but the subject's id, which it may not have yet
+    subject: object
+    savepoint: SessionTransaction | None  # rolling this back takes the entry with it
+
+
 def record(kind: AuditKind, action: str, subject, **changes) -> None:
-    """Log `action` on `subject` (a flushed model object) with the amounts or quantities it changed."""
-    db.session.add(
-        AuditEntry(
-            user_id=_acting_user_id(),
-            kind=kind,
-            action=action,
-            subject_type=type(subject).__name__,
-            subject_id=subject.id,
-            changes={name: _plain(value) for name, value in changes.items()},
-        )
-    )
+    """Log `action` on `subject` (a model object, flushed or not) with the amounts or quantities it changed."""
+    session = db.session()
+    entry = {
+        "recorded_at": utcnow(),
+        "user_id": _acting_user_id(),
+        "kind": kind,
+        "action": action,
+        "subject_type": type(subject).__name__,
+        "changes": {name: _plain(value) for name, value in changes.items()},
+    }
+    session.info.setdefault(PENDING, []).append(_PendingEntry(entry, subject, session.get_nested_transaction()))
+
+
+@event.listens_for(db.session, "before_commit")
+def _write_pending_entries(session: Session) -> None:
+    # Also called as a savepoint is released: the entries wait for the transaction itself.
+    if session.get_nested_transaction() is not None or not session.info.get(PENDING):
+        return
+    pending = session.info.pop(PENDING)
+    if any(waiting.subject.id is None for waiting in pending):
+        session.flush()
+    session.execute(insert(AuditEntry), [{**waiting.entry, "subject_id": waiting.subject.id} for waiting in pending])
+
+
+@event.listens_for(db.session, "after_soft_rollback")
+def _forget_rolled_back_entries(session: Session, rolled_back: SessionTransaction) -> None:
+    pending = session.info.get(PENDING)
+    if pending and rolled_back.nested:
+        session.info[PENDING] = [waiting for waiting in pending if not _inside(waiting.savepoint, rolled_back)]
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _forget_entries_of_ended_transaction(session: Session, ended: SessionTransaction) -> None:
+    if ended.parent is None:  # committed (the entries were written), rolled back or closed
+        session.info.pop(PENDING, None)
+
+
+def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is rolled_back:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 def entries_query(

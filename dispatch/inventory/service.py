@@ -233,6 +233,8 @@ def take_stock(part: Part, location_id: int, quantity: int, actor, reference: st
         update(StockLevel)
         .where(StockLevel.part_id == part.id, StockLevel.location_id == location.id, StockLevel.quantity >= quantity)
         .values(quantity=StockLevel.quantity - quantity)
+        # No stock levels are kept in the session to bring up to date: skip the ORM's search for them.
+        .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
         on_shelf = db.session.scalar(
@@ -384,7 +386,6 @@ def _record(
         created_by_id=actor.id if actor else None,
     )
     db.session.add(movement)
-    db.session.flush()
     audit.record(
         AuditKind.STOCK, f"stock_{kind}", movement,
         part_id=part.id, location_id=location_id, quantity=quantity, unit_cost=unit_cost,

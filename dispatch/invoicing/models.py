@@ -81,7 +81,7 @@ class Invoice(SharedByLink, db.Model):
     kind: Mapped[str] = mapped_column(String(20), default=InvoiceKind.WORK, server_default=InvoiceKind.WORK)
     late_fee_for_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     late_fee_period: Mapped[int | None]
-    # The customer's secret link (/i/<token>, SharedByLink) is made when the invoice is first sent.
+    # The customer's secret link (/i/<token>, SharedByLink) is made as the invoice is issued and reaches them by email.
     # A settled invoice's link stops working a while after: nothing left to pay, nothing kept on show.
     link_expires_on: Mapped[date | None]
     view_count: Mapped[int] = mapped_column(default=0, server_default="0")

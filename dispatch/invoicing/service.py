@@ -77,6 +77,8 @@ def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> I
         ],
         **references,
     )
+    # Its customer link from the start (it reaches them with the first email): set now, not updated in later.
+    invoice.open_link()
     db.session.add(invoice)
     db.session.flush()
     audit.record(AuditKind.MONEY, "invoice_issued", invoice, invoice_kind=invoice.kind, total=invoice.total, tax=invoice.tax)
@@ -85,7 +87,8 @@ def issue_invoice(customer: Customer, lines: list[LineDraft], **references) -> I
 
 def request_invoice_email(invoice: Invoice) -> InvoiceEmail:
     """Ask for the invoice to be emailed to the customer once this transaction commits."""
-    # The customer's secret link goes out with the first email, and stays the same after.
+    # The customer's secret link goes out with the first email, and stays the same after
+    # (invoices issued before links were given at issue get theirs now).
     invoice.open_link()
     email = InvoiceEmail(invoice_id=invoice.id, to_address=invoice.customer.email)
     db.session.add(email)

@@ -86,7 +86,6 @@ def _save(lines: list[PayAccrual], technician_id: int, work_order_id: int | None
         line.technician_id, line.work_order_id = technician_id, work_order_id
         line.worked_on, line.accrued_on = worked_on, accrued_on
     db.session.add_all(lines)
-    db.session.flush()
     for line in lines:
         _audit(line)
     return lines

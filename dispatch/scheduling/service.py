@@ -45,6 +45,15 @@ def book_appointment(
         # Every way into a technician's diary takes its turn, not only the ones that remembered to lock.
         _lock_technicians_diary(technician_id)
         _refuse_double_booking(technician_id, starts_at, ends_at)
+    appointment = _put_in_diary(customer_id, technician_id, starts_at, ends_at, notes, kind, site_id, actor, **recurrence)
+    _flush_refusing_double_booking(appointment)
+    return appointment
+
+
+def _put_in_diary(
+    customer_id: int, technician_id: int | None, starts_at: datetime, ends_at: datetime, notes: str | None,
+    kind: AppointmentKind, site_id: int | None, actor: User | None, **recurrence,
+) -> Appointment:
     appointment = Appointment(
         customer_id=customer_id,
         technician_id=technician_id,
@@ -56,7 +65,6 @@ def book_appointment(
         **recurrence,
     )
     db.session.add(appointment)
-    _flush_refusing_double_booking(appointment)
     _record_change(appointment, "booked", actor, new_technician_id=technician_id, new_starts_at=starts_at, new_ends_at=ends_at)
     return appointment
 
@@ -221,9 +229,9 @@ def book_first_free_slot(
     # Locked before the slot is looked for, so no other booking can take it in between.
     _lock_technicians_diary(technician_id)
     starts_at = availability.find_first_free_slot(technician_id, on_or_after, minutes)
-    return book_appointment(
-        customer_id, technician_id, starts_at, starts_at + timedelta(minutes=minutes), notes=notes, kind=kind, site_id=site_id
-    )
+    # Found free with the diary locked: nothing can clash with it (book_appointment's look for a clash and
+    # savepoint would cost three statements for nothing), and it is written with the caller's next flush.
+    return _put_in_diary(customer_id, technician_id, starts_at, starts_at + timedelta(minutes=minutes), notes, kind, site_id, None)
 
 
 def _refuse_bad_times(starts_at: datetime, ends_at: datetime) -> None:
