@@ -3,6 +3,7 @@ import http.cookiejar
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -125,6 +126,29 @@ def test_serve_demo_migrates_loads_the_demo_and_serves_it_with_gunicorn(tmp_path
         output = server.communicate(timeout=30)[0]
     assert "owner@demo.dispatch.test" in output
     assert "gunicorn" in output.lower()
+
+
+def test_the_access_log_shows_customer_links_and_calendar_feeds_without_their_secret(tmp_path):
+    port = free_port()
+    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", "SECRET_KEY": "test-only",
+               "WEB_CONCURRENCY": "1"}
+    environ.pop("REDIS_URL", None)
+    server = subprocess.Popen([DISPATCH, "serve", "--port", str(port)], env=environ, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    secret_in = {path: secrets.token_urlsafe(32) for path in ("/i/", "/e/", "/calendar/")}
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/login")
+        for path, secret in secret_in.items():
+            suffix = ".ics" if path == "/calendar/" else ""
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}{secret}{suffix}",
+                                             headers={"Referer": f"http://127.0.0.1:{port}/i/{secret}"})
+            with pytest.raises(urllib.error.HTTPError):  # no such link: 404, logged all the same
+                urllib.request.urlopen(request, timeout=10)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=30)[0]
+    assert [secret for secret in secret_in.values() if secret in output] == []
+    assert all(f"{path}[secret]" in output for path in secret_in), output
 
 
 def _log_in_on_the_web(port: int, email: str) -> None:
