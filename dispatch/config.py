@@ -17,7 +17,6 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'dispatch.sqlite3'}"
     return {
         "SQLALCHEMY_DATABASE_URI": _psycopg3_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "RQ_QUEUE": environ.get("RQ_QUEUE", "dispatch"),
         "SMTP_HOST": environ.get("SMTP_HOST") or None,

@@ -91,26 +91,26 @@ def _hand_over_after_commit(app: Flask, message_id: int) -> None:
 
 def _hand_over(app: Flask, message_id: int) -> None:
     """After commit: give one outbox row to RQ, or run it inline without Redis."""
-    try:
-        with transaction():
-            # Taken in one UPDATE, which locks the row: a sweep handing the same row over at the same
-            # moment waits, then finds it taken and gets nothing. Rolled back if Redis fails.
-            message = db.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.enqueued_at.is_(None))
-                .values(enqueued_at=utcnow())
-                .returning(OutboxMessage.id, OutboxMessage.job, OutboxMessage.args, OutboxMessage.created_at)
-                .execution_options(synchronize_session=False)
-            ).one_or_none()
-            if message is None:
-                return
-            if app.config["REDIS_URL"]:
-                _enqueue(app, message)
-                return
+    # Taken in one UPDATE, committed on its own: a sweep handing the same row over at the same
+    # moment finds it taken and gets nothing. One statement, where a transaction of its own cost three.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        message = connection.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.enqueued_at.is_(None))
+            .values(enqueued_at=utcnow())
+            .returning(OutboxMessage.id, OutboxMessage.job, OutboxMessage.args, OutboxMessage.created_at)
+        ).one_or_none()
+        if message is None:
+            return
+        if not app.config["REDIS_URL"]:
             job, args = _resolve(message.job), message.args
-    except RedisError:
-        log.warning("Redis unreachable: outbox message %s waits for the next sweep", message_id)
-        return
+        else:
+            try:
+                _enqueue(app, message)
+            except RedisError:
+                log.warning("Redis unreachable: outbox message %s waits for the next sweep", message_id)
+                connection.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(enqueued_at=None))
+            return
     # Inline, outside our transaction: the job opens its own, as it would in a worker.
     try:
         job(*args)

@@ -5,10 +5,9 @@ transaction: the entry is committed with the change, or rolled back with it. Ent
 the session and are written as the transaction commits, all in one INSERT: a filing records
 half a dozen, and its subjects need not be flushed one by one for their ids.
 """
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-
-from dataclasses import dataclass
 
 from flask import g, has_request_context
 from flask_login import current_user
@@ -19,7 +18,6 @@ from dispatch.audit.models import AuditEntry, AuditKind
 from dispatch.core.pagination import DEFAULT_PAGE_SIZE
 from dispatch.core.time import company_timezone, utcnow
 from dispatch.extensions import db
-
 
 PENDING = "dispatch.audit_pending"
 

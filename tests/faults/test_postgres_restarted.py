@@ -1,5 +1,7 @@
 """PostgreSQL restarted while technicians file: 503 with Retry-After (never 500), no half-written work order,
-and the app carries on afterwards without a restart of its own (pool_pre_ping).
+and the app carries on afterwards without a restart of its own: a connection found dead answers its request
+503 and has the pool replace every connection older than it (pooled connections are not pinged before each use:
+that cost a round trip per request).
 
 The cluster is the test's own (initdb into a temporary folder, run as the `postgres` user),
 so the shared PostgreSQL is never touched.
