@@ -1,7 +1,7 @@
 """Writing and reading the audit log.
 
-record() is called by the services that change money, stock or pay, inside their own
-transaction: the entry is committed with the change, or rolled back with it.
+record() is called by the services that change money, stock, pay, prices, settings or access,
+inside their own transaction: the entry is committed with the change, or rolled back with it.
 """
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -17,11 +17,14 @@ from dispatch.core.time import company_timezone
 from dispatch.extensions import db
 
 
-def record(kind: AuditKind, action: str, subject, **changes) -> None:
-    """Log `action` on `subject` (a flushed model object) with the amounts or quantities it changed."""
+def record(kind: AuditKind, action: str, subject, *, actor=None, **changes) -> None:
+    """Log `action` on `subject` (a flushed model object) with the amounts or quantities it changed.
+
+    `actor` is for the one who acts before the request knows them (logging in); by default the log
+    names the request's user."""
     db.session.add(
         AuditEntry(
-            user_id=_acting_user_id(),
+            user_id=actor.id if actor is not None else _acting_user_id(),
             kind=kind,
             action=action,
             subject_type=type(subject).__name__,
@@ -29,6 +32,12 @@ def record(kind: AuditKind, action: str, subject, **changes) -> None:
             changes={name: _plain(value) for name, value in changes.items()},
         )
     )
+
+
+def differences(before: dict, after: dict) -> dict:
+    """An edit as record() takes it: {name: {"before": old, "after": new}} for each value in `after`
+    that differs from `before` (numerically for Decimals: 8.25 and 8.250 are the same rate)."""
+    return {name: {"before": before.get(name), "after": value} for name, value in after.items() if value != before.get(name)}
 
 
 def entries_query(
@@ -73,6 +82,8 @@ def _start_of(day: date) -> datetime:
 
 def _plain(value):
     """JSON for the changes column: money and dates as text, as the API writes them."""
+    if isinstance(value, dict):
+        return {name: _plain(inner) for name, inner in value.items()}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
