@@ -11,6 +11,7 @@ import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from dispatch.audit.models import AuditEntry
 from dispatch.extensions import db
@@ -213,3 +214,13 @@ def test_the_openapi_document_names_every_kind(client):
     [kind_filter] = [parameter for parameter in document["paths"]["/api/v1/audit-log"]["get"]["parameters"] if parameter["name"] == "kind"]
     # (None too: the filter may be left out.)
     assert [kind for kind in kind_filter["schema"]["enum"] if kind is not None] == kinds
+
+
+def test_the_database_keeps_to_the_known_kinds(app_context):
+    """Migration 0011 widened the check on the kind; it did not drop it."""
+    db.session.add(AuditEntry(kind="access", action="user_added", subject_type="User", subject_id=1, changes={}))
+    db.session.flush()
+    db.session.add(AuditEntry(kind="gossip", action="user_added", subject_type="User", subject_id=1, changes={}))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
