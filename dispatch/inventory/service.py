@@ -58,8 +58,8 @@ def create_part(
     return part
 
 
-# What a customer is billed for a part and what it costs the company: the log names who changed them.
-PRICING = ("unit_price", "unit_cost", "is_taxable")
+# What a customer is billed for a part: the log names who changed it. (Its cost moves with deliveries.)
+PRICING = ("unit_price", "is_taxable")
 
 
 @transactional
@@ -366,9 +366,8 @@ def _fold_into_average_cost(part: Part, quantity: int, total_cost: Decimal) -> N
     """The moving average: what is on every shelf, valued at the old average, plus what comes in at its cost."""
     on_hand = db.session.scalar(select(func.coalesce(func.sum(StockLevel.quantity), 0)).where(StockLevel.part_id == part.id))
     average = to_cents((part.unit_cost * on_hand + total_cost) / (on_hand + quantity))
-    if average != part.unit_cost:
-        # The cost of every part used from now on, and so the profit: whoever booked these parts in moved it.
-        averaged = audit.differences({"unit_cost": part.unit_cost}, {"unit_cost": average})
+    # The cost of every part used from now on, and so the profit: the log names whoever booked these parts in.
+    if averaged := audit.differences({"unit_cost": part.unit_cost}, {"unit_cost": average}):
         audit.record(AuditKind.CATALOGUE, "part_cost_averaged", part, sku=part.sku, quantity=quantity, **averaged)
     part.unit_cost = average
 
