@@ -4,7 +4,7 @@ from dispatch.auth.access import require_role
 from dispatch.auth.models import Role
 from dispatch.core.api import Blueprint
 
-blp = Blueprint("audit_api", __name__, description="Who changed money, stock and pay (owner only)")
+blp = Blueprint("audit_api", __name__, description="Who changed money, stock, pay, prices, settings and access (owner only)")
 
 
 @blp.route("/audit-log", methods=["GET"])

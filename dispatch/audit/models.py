@@ -13,13 +13,21 @@ class AuditKind(enum.StrEnum):
     MONEY = "money"
     STOCK = "stock"
     PAY = "pay"
+    # What sets future money: part prices and costs in the catalogue, and the company settings
+    # (tax, billing rates, terms, late fees, pay period).
+    CATALOGUE = "catalogue"
+    SETTINGS = "settings"
+    # Who may do what: users added, API tokens issued and revoked.
+    ACCESS = "access"
 
 
 class AuditEntry(db.Model):
-    """One change to money, stock or pay, written in the transaction that made it. Never updated."""
+    """One change to money, stock, pay, prices, settings or access, written in the transaction that made it. Never updated."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (CheckConstraint("kind IN ('money', 'stock', 'pay')", name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('money', 'stock', 'pay', 'catalogue', 'settings', 'access')", name="kind_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -10,11 +10,20 @@ class AuditEntrySchema(BaseSchema):
     recorded_at = fields.AwareDateTime()
     user_id = fields.Integer(allow_none=True)
     actor = fields.String(attribute="actor_name")
-    kind = fields.String()
+    kind = fields.String(
+        validate=validate.OneOf([kind.value for kind in AuditKind]),
+        metadata={
+            "description": "money, stock and pay: amounts moved; catalogue: part prices and costs; "
+            "settings: company settings; access: users added, API tokens issued and revoked."
+        },
+    )
     action = fields.String()
     subject_type = fields.String()
     subject_id = fields.Integer()
-    changes = fields.Dict(keys=fields.String())
+    changes = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": 'What changed; an edit gives each changed field as {"before": …, "after": …}.'},
+    )
 
 
 class AuditFilterArgsSchema(BaseSchema):

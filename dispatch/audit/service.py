@@ -1,9 +1,9 @@
 """Writing and reading the audit log.
 
-record() is called by the services that change money, stock or pay, inside their own
-transaction: the entry is committed with the change, or rolled back with it. Entries wait in
-the session and are written as the transaction commits, all in one INSERT: a filing records
-half a dozen, and its subjects need not be flushed one by one for their ids.
+record() is called by the services that change money, stock, pay, prices, settings or access,
+inside their own transaction: the entry is committed with the change, or rolled back with it.
+Entries wait in the session and are written as the transaction commits, all in one INSERT: a
+filing records half a dozen, and its subjects need not be flushed one by one for their ids.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,12 +29,15 @@ class _PendingEntry:
     savepoint: SessionTransaction | None  # rolling this back takes the entry with it
 
 
-def record(kind: AuditKind, action: str, subject, **changes) -> None:
-    """Log `action` on `subject` (a model object, flushed or not) with the amounts or quantities it changed."""
+def record(kind: AuditKind, action: str, subject, *, actor=None, **changes) -> None:
+    """Log `action` on `subject` (a model object, flushed or not) with the amounts or quantities it changed.
+
+    `actor` is for the one who acts before the request knows them (logging in); by default the log
+    names the request's user."""
     session = db.session()
     entry = {
         "recorded_at": utcnow(),
-        "user_id": _acting_user_id(),
+        "user_id": actor.id if actor is not None else _acting_user_id(),
         "kind": kind,
         "action": action,
         "subject_type": type(subject).__name__,
@@ -73,6 +76,12 @@ def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransactio
             return True
         savepoint = savepoint.parent
     return False
+
+
+def differences(before: dict, after: dict) -> dict:
+    """An edit as record() takes it: {name: {"before": old, "after": new}} for each value in `after`
+    that differs from `before` (numerically for Decimals: 8.25 and 8.250 are the same rate)."""
+    return {name: {"before": before.get(name), "after": value} for name, value in after.items() if value != before.get(name)}
 
 
 def entries_query(
@@ -117,6 +126,8 @@ def _start_of(day: date) -> datetime:
 
 def _plain(value):
     """JSON for the changes column: money and dates as text, as the API writes them."""
+    if isinstance(value, dict):
+        return {name: _plain(inner) for name, inner in value.items()}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):

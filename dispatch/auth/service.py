@@ -10,6 +10,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.auth.models import ApiToken, FailedLogin, Role, User
 from dispatch.core.errors import InvalidInput, NotFound, TooManyRequests
 from dispatch.core.time import utcnow
@@ -50,6 +52,8 @@ def create_user(email: str, name: str, password: str, role: Role, hourly_rate: D
     )
     db.session.add(user)
     db.session.flush()
+    # Who gave someone a role, and at what pay; never their password.
+    audit.record(AuditKind.ACCESS, "user_added", user, email=email, name=user.name, role=role, hourly_rate=hourly_rate)
     if user.is_technician:
         inventory.open_van(user)
     return user
@@ -114,7 +118,11 @@ def _token_digest(raw_token: str) -> str:
 def issue_token(user: User) -> str:
     """A new bearer token for `user`; the raw token is shown this once and never stored."""
     raw_token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(raw_token)))
+    token = ApiToken(user_id=user.id, token_hash=_token_digest(raw_token))
+    db.session.add(token)
+    db.session.flush()
+    # The token's id and whose it is, never the token: the one logging in is not the request's user yet.
+    audit.record(AuditKind.ACCESS, "token_issued", token, actor=user, user_id=user.id)
     return raw_token
 
 
@@ -135,4 +143,6 @@ def revoke_token(raw_token: str) -> None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(raw_token)))
     if token is None:
         raise NotFound()
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(AuditKind.ACCESS, "token_revoked", token, user_id=token.user_id)

@@ -1,4 +1,6 @@
 """The company's settings: one row, read by invoicing and scheduling, changed by the owner."""
+from dispatch.audit import service as audit
+from dispatch.audit.models import AuditKind
 from dispatch.company.models import CompanySettings
 from dispatch.core.tx import transactional
 from dispatch.extensions import db
@@ -20,8 +22,13 @@ def company_settings() -> CompanySettings:
 
 @transactional
 def update_company_settings(**changes) -> CompanySettings:
+    """Change the settings given; the log gets the ones that really changed (the settings page
+    sends every field, and saving it as it was is no change)."""
     settings = company_settings()
+    changed = audit.differences({name: getattr(settings, name) for name in changes}, changes)
     for name, value in changes.items():
         setattr(settings, name, value)
     db.session.flush()
+    if changed:
+        audit.record(AuditKind.SETTINGS, "settings_changed", settings, **changed)
     return settings

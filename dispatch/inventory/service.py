@@ -54,7 +54,12 @@ def create_part(
     )
     db.session.add(part)
     db.session.flush()
+    audit.record(AuditKind.CATALOGUE, "part_added", part, sku=part.sku, unit_price=unit_price, unit_cost=unit_cost, is_taxable=is_taxable)
     return part
+
+
+# What a customer is billed for a part: the log names who changed it. (Its cost moves with deliveries.)
+PRICING = ("unit_price", "is_taxable")
 
 
 @transactional
@@ -66,9 +71,14 @@ def update_part(part_id: int, **changes) -> Part:
             changes[name] = changes[name].strip()
     if "category" in changes:
         changes["category"] = _category(changes["category"])
+    repriced = audit.differences(
+        {name: getattr(part, name) for name in PRICING}, {name: changes[name] for name in PRICING if name in changes}
+    )
     for name, value in changes.items():
         setattr(part, name, value)
     db.session.flush()
+    if repriced:
+        audit.record(AuditKind.CATALOGUE, "part_pricing_changed", part, sku=part.sku, **repriced)
     return part
 
 
@@ -357,7 +367,11 @@ def locked_shelves(shelves: list[Shelf]) -> dict[Shelf, StockLevel]:
 def _fold_into_average_cost(part: Part, quantity: int, total_cost: Decimal) -> None:
     """The moving average: what is on every shelf, valued at the old average, plus what comes in at its cost."""
     on_hand = db.session.scalar(select(func.coalesce(func.sum(StockLevel.quantity), 0)).where(StockLevel.part_id == part.id))
-    part.unit_cost = to_cents((part.unit_cost * on_hand + total_cost) / (on_hand + quantity))
+    average = to_cents((part.unit_cost * on_hand + total_cost) / (on_hand + quantity))
+    # The cost of every part used from now on, and so the profit: the log names whoever booked these parts in.
+    if averaged := audit.differences({"unit_cost": part.unit_cost}, {"unit_cost": average}):
+        audit.record(AuditKind.CATALOGUE, "part_cost_averaged", part, sku=part.sku, quantity=quantity, **averaged)
+    part.unit_cost = average
 
 
 def _add_to_level(part_id: int, location_id: int, quantity: int) -> None:
