@@ -3,8 +3,9 @@
 The body stays a JSON list (API.md promises "→ list"); the `X-Pagination` header says the
 total and the pages. A list endpoint opts in with `@blp.paginate()` under `@blp.response`
 and returns its rows as a list, or as a query (a `select`) when the rows are too many to read
-whole: then only the page is read, with LIMIT/OFFSET. A CSV download from the same endpoint is
-returned whole.
+whole: then only the page is read, with LIMIT/OFFSET. A query of one entity answers its objects, a
+query of several columns a dictionary per row. A CSV download from the same endpoint is returned
+whole.
 """
 import warnings
 from functools import cached_property
@@ -35,7 +36,10 @@ class RowsPage(Page):
             if self.page_params.first_item >= self.item_count:
                 return []  # past the end: no query, and no OFFSET too large for the database's integers
             page_query = self.collection.limit(self.page_params.page_size).offset(self.page_params.first_item)
-            return db.session.scalars(page_query).all()
+            rows = db.session.execute(page_query)
+            if len(page_query.column_descriptions) > 1:
+                return [dict(row) for row in rows.mappings()]  # a query of some columns: each row by column name
+            return rows.scalars().all()
         return super().items
 
     @cached_property

@@ -38,7 +38,7 @@ def log_contact(logged, customer_id):
 @blp.response(200, ContactSchema(many=True))
 @blp.paginate()
 def contact_log(customer_id):
-    return contacts.contact_log(client_file.get_customer(customer_id).id)
+    return contacts.contacts_query(client_file.get_customer(customer_id).id)
 
 
 @blp.route("/customers/<int:customer_id>/contacts/invoice", methods=["POST"])
@@ -58,7 +58,7 @@ def list_action_steps(query_args):
     assignee_id = query_args["assignee_id"] or actor.id
     if assignee_id != actor.id and not actor.has_role(*STAFF):
         raise Forbidden("You see your own action steps only.")
-    return contacts.open_action_steps(assignee_id=assignee_id)
+    return contacts.open_action_steps_query(assignee_id=assignee_id)
 
 
 @blp.route("/action-steps/<int:step_id>/done", methods=["POST"])
@@ -81,7 +81,7 @@ def add_document(added, customer_id):
 @blp.response(200, DocumentSchema(many=True))
 @blp.paginate()
 def list_documents(customer_id):
-    return documents.documents_for(client_file.get_customer(customer_id).id, current_actor())
+    return documents.documents_query(client_file.get_customer(customer_id).id, current_actor())
 
 
 @blp.route("/documents/<int:document_id>", methods=["GET"])
@@ -96,7 +96,7 @@ def read_document(document_id):
 @blp.response(200, DocumentReadSchema(many=True))
 @blp.paginate()
 def document_reads(document_id):
-    return documents.document_reads(document_id)
+    return documents.document_reads_query(document_id)
 
 
 @blp.route("/customers/<int:customer_id>/close", methods=["POST"])

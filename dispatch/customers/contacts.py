@@ -6,7 +6,7 @@ onto the customer's next invoice (the next work order filed, or the dispatcher's
 """
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from dispatch.auth.models import Role, User
 from dispatch.company.service import company_settings
@@ -144,21 +144,26 @@ def invoice_waiting_contacts(customer_id: int) -> Invoice:
 
 
 def contact_log(customer_id: int) -> list[Contact]:
-    return list(
-        db.session.scalars(
-            select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.occurred_at.desc(), Contact.id.desc())
-        )
-    )
+    return list(db.session.scalars(contacts_query(customer_id)))
+
+
+def contacts_query(customer_id: int) -> Select:
+    """The customer's contacts, latest first (the API reads them a page at a time)."""
+    return select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.occurred_at.desc(), Contact.id.desc())
 
 
 def open_action_steps(assignee_id: int | None = None, customer_id: int | None = None) -> list[ActionStep]:
+    return list(db.session.scalars(open_action_steps_query(assignee_id, customer_id)))
+
+
+def open_action_steps_query(assignee_id: int | None = None, customer_id: int | None = None) -> Select:
     """Steps not done yet, soonest due first: a person's list, or a customer's."""
     query = select(ActionStep).where(ActionStep.done_at.is_(None))
     if assignee_id is not None:
         query = query.where(ActionStep.assignee_id == assignee_id)
     if customer_id is not None:
         query = query.where(ActionStep.customer_id == customer_id)
-    return list(db.session.scalars(query.order_by(ActionStep.due_on, ActionStep.id)))
+    return query.order_by(ActionStep.due_on, ActionStep.id)
 
 
 @transactional

@@ -2,7 +2,7 @@
 only the owner and the person who added one may read it, and every attempt to read it is recorded."""
 from typing import IO
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from werkzeug.datastructures import FileStorage
 
 from dispatch.auth.models import Role, User
@@ -60,19 +60,19 @@ def open_document(document_id: int, actor: User) -> tuple[ClientDocument, IO[byt
 
 
 def documents_for(customer_id: int, actor: User) -> list[ClientDocument]:
-    """The customer's documents this person may read: confidential ones only for the owner and their adder."""
+    return list(db.session.scalars(documents_query(customer_id, actor)))
+
+
+def documents_query(customer_id: int, actor: User) -> Select:
+    """The customer's documents this person may read, latest first: confidential ones only for the owner and their adder."""
     query = select(ClientDocument).where(ClientDocument.customer_id == customer_id)
     if not actor.has_role(Role.OWNER):
         query = query.where(or_(ClientDocument.is_confidential.is_(False), ClientDocument.added_by_id == actor.id))
-    return list(db.session.scalars(query.order_by(ClientDocument.added_at.desc(), ClientDocument.id.desc())))
+    return query.order_by(ClientDocument.added_at.desc(), ClientDocument.id.desc())
 
 
-def document_reads(document_id: int) -> list[DocumentRead]:
-    """Who opened or tried to open a document, newest first: the owner's audit trail."""
+def document_reads_query(document_id: int) -> Select:
+    """Who opened or tried to open a document, newest first: the owner's audit trail, a row per attempt."""
     if db.session.get(ClientDocument, document_id) is None:
         raise NotFound("No such document.")
-    return list(
-        db.session.scalars(
-            select(DocumentRead).where(DocumentRead.document_id == document_id).order_by(DocumentRead.id.desc())
-        )
-    )
+    return select(DocumentRead).where(DocumentRead.document_id == document_id).order_by(DocumentRead.id.desc())

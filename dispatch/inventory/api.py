@@ -6,6 +6,7 @@ from dispatch.auth.access import current_actor, require_role
 from dispatch.auth.permissions import STAFF
 from dispatch.core.api import CSV_ON_REQUEST, Blueprint
 from dispatch.inventory import reordering, reports, service
+from dispatch.inventory.models import Part
 from dispatch.inventory.schemas import (
     TECHNICIAN_PART_FIELDS,
     CreatePartSchema,
@@ -49,10 +50,10 @@ def create_part(new_part):
 @blp.paginate()
 def list_parts(query_args):
     """The parts catalogue; `q` searches SKU and name."""
-    parts = service.find_parts(query_args["q"], query_args["category"], query_args["include_inactive"], limit=None)
+    parts = service.parts_query(query_args["q"], query_args["category"], query_args["include_inactive"])
     if current_actor().is_technician:
-        # Dumped here without costs; the page then dumps these plain values again, unchanged.
-        return PartSchema(many=True, only=TECHNICIAN_PART_FIELDS).dump(parts)
+        # Only the columns a technician may see are read: the answer's schema leaves out the costs it is not given.
+        return parts.with_only_columns(*(getattr(Part, name) for name in TECHNICIAN_PART_FIELDS))
     return parts
 
 
@@ -127,7 +128,7 @@ def set_shelf_targets(targets):
 @blp.response(200, StockLevelSchema(many=True))
 @blp.paginate()
 def list_stock(query_args):
-    return service.stock_levels(current_actor(), **query_args)
+    return service.stock_levels_query(current_actor(), **query_args)
 
 
 @blp.route("/stock/low", methods=["GET"])

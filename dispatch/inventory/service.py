@@ -7,7 +7,7 @@ database refuses it (CHECK), and every taking checks what is there first.
 """
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy import Select, func, or_, select, tuple_, update
 
 from dispatch.audit import service as audit
 from dispatch.audit.models import AuditKind
@@ -87,12 +87,14 @@ def _category(category: str | None) -> str | None:
     return (category or "").strip() or None
 
 
-def find_parts(
-    search: str | None = None, category: str | None = None, include_inactive: bool = False, limit: int | None = LIST_LIMIT
-) -> list[Part]:
-    """Parts by SKU, optionally matching `search` in SKU or name; active ones unless asked otherwise.
+def find_parts(search: str | None = None, category: str | None = None, include_inactive: bool = False) -> list[Part]:
+    """The first LIST_LIMIT of parts_query(): enough for a page's pick list."""
+    return list(db.session.scalars(parts_query(search, category, include_inactive).limit(LIST_LIMIT)))
 
-    Pages' pick lists take the first `limit`; the API pages through all of them (limit=None)."""
+
+def parts_query(search: str | None = None, category: str | None = None, include_inactive: bool = False) -> Select:
+    """Parts by SKU (unique: a stable order to page by), optionally matching `search` in SKU or name; active ones
+    unless asked otherwise."""
     query = select(Part)
     if not include_inactive:
         query = query.where(Part.is_active)
@@ -102,7 +104,7 @@ def find_parts(
         query = query.where(or_(Part.sku.icontains(search, autoescape=True), Part.name.icontains(search, autoescape=True)))
     if category:
         query = query.where(Part.category == category.strip())
-    return list(db.session.scalars(query.order_by(Part.sku).limit(limit)))
+    return query.order_by(Part.sku)
 
 
 def part_categories() -> list[str]:
@@ -169,8 +171,8 @@ def warehouses() -> list[StockLocation]:
 # Levels --------------------------------------------------------------------------------------
 
 
-def stock_levels(actor, part_id: int | None = None, location_id: int | None = None) -> list[StockLevel]:
-    """Stock levels the actor may see, filtered by part and/or location."""
+def stock_levels_query(actor, part_id: int | None = None, location_id: int | None = None) -> Select:
+    """Stock levels the actor may see, filtered by part and/or location, by location then part (one shelf each)."""
     query = select(StockLevel).order_by(StockLevel.location_id, StockLevel.part_id)
     if part_id is not None:
         query = query.where(StockLevel.part_id == part_id)
@@ -180,7 +182,7 @@ def stock_levels(actor, part_id: int | None = None, location_id: int | None = No
     elif actor.is_technician:
         visible_ids = [location.id for location in visible_locations(actor)]
         query = query.where(StockLevel.location_id.in_(visible_ids))
-    return list(db.session.scalars(query))
+    return query
 
 
 def shelves_of(location: StockLocation) -> list[StockLevel]:

@@ -33,7 +33,7 @@ blp = Blueprint("invoicing_api", __name__, description="Invoices, their PDFs and
 @blp.paginate()
 def list_invoices(query_args):
     """Invoices, newest first; filter by status, customer, or overdue=true."""
-    return statements.find_invoices(**query_args)
+    return statements.invoices_query(**query_args)
 
 
 @blp.route("/invoices/<int:invoice_id>", methods=["GET"])

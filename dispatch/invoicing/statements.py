@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from dispatch.core.time import company_date, company_today
@@ -21,20 +21,25 @@ AGES = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 
 BALANCE = Invoice.total - Invoice.amount_credited - Invoice.discount_taken - Invoice.amount_paid
 
 
-def find_invoices(
+def find_invoices(**filters) -> list[Invoice]:
+    """The first LIST_LIMIT of invoices_query(**filters), for the office's page."""
+    return list(db.session.scalars(invoices_query(**filters).limit(LIST_LIMIT)))
+
+
+def invoices_query(
     status: str | None = None,
     customer_id: int | None = None,
     is_overdue: bool | None = None,
     issued_in: tuple[date, date] | None = None,
     age: str | None = None,
-) -> list[Invoice]:
-    """Invoices, newest first; "overdue" is worked out from due date and balance, as it is never stored."""
+) -> Select:
+    """Invoices, newest first (the API reads them a page at a time); "overdue" is worked out from due date and
+    balance, as it is never stored."""
     query = (
         select(Invoice)
         # Everything the list shows of each invoice, in one query per kind rather than per invoice.
         .options(*(selectinload(related) for related in LISTED_WITH_INVOICE))
         .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-        .limit(LIST_LIMIT)
     )
     if status is not None:
         query = query.where(Invoice.status == status)
@@ -51,7 +56,7 @@ def find_invoices(
         query = query.where(Invoice.issue_date.between(*issued_in))
     if age is not None:
         query = query.where(_open_receivable(), *_aged(age, company_today()))
-    return list(db.session.scalars(query))
+    return query
 
 
 def receivables_by_age(today: date) -> dict[str, Decimal]:

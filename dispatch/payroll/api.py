@@ -29,7 +29,7 @@ blp = Blueprint("payroll_api", __name__, description="Technicians' pay")
 @blp.paginate()
 def list_pay_accruals(query_args):
     """Pay accrued, by date: the owner sees everyone's, a technician their own."""
-    return service.find_pay_accruals(current_actor(), **query_args)
+    return service.pay_accruals_query(current_actor(), **query_args)
 
 
 @blp.route("/technicians/<int:technician_id>/pay-rules", methods=["GET"])
@@ -65,7 +65,7 @@ def enter_adjustment(adjustment):
 @blp.response(200, PayrollRunSchema(many=True))
 @blp.paginate()
 def list_payroll_runs():
-    return runs.list_runs()
+    return runs.runs_query()
 
 
 @blp.route("/payroll-runs", methods=["POST"])
@@ -100,7 +100,7 @@ def export_payroll_run(run_id):
 @blp.paginate()
 def list_pay_statements(query_args):
     """Every statement, newest first: a technician's own, or (the owner) anyone's."""
-    return runs.find_statements(current_actor(), query_args["technician_id"])
+    return runs.statements_query(current_actor(), query_args["technician_id"])
 
 
 @blp.route("/pay-statements/<int:statement_id>/pdf", methods=["GET"])

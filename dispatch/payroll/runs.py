@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from dispatch.audit import service as audit
 from dispatch.audit.models import AuditKind
@@ -109,7 +109,12 @@ def _period_starting(starts_on: date) -> Period:
 
 
 def list_runs() -> list[PayrollRun]:
-    return list(db.session.scalars(select(PayrollRun).order_by(PayrollRun.ends_on.desc())))
+    return list(db.session.scalars(runs_query()))
+
+
+def runs_query() -> Select:
+    """Payroll runs, latest period first (ends_on is unique: a stable order to page by)."""
+    return select(PayrollRun).order_by(PayrollRun.ends_on.desc())
 
 
 def get_run(run_id: int) -> PayrollRun:
@@ -129,14 +134,18 @@ def get_statement(statement_id: int, actor: User) -> PayStatement:
 
 
 def find_statements(actor: User, technician_id: int | None) -> list[PayStatement]:
-    """Statements, newest first; a technician sees only their own, the owner everyone's."""
+    return list(db.session.scalars(statements_query(actor, technician_id)))
+
+
+def statements_query(actor: User, technician_id: int | None) -> Select:
+    """Statements, newest first (the API reads them a page at a time); a technician sees only their own, the owner everyone's."""
     if actor.is_technician:
         ensure_visible(actor, technician_id if technician_id is not None else actor.id)
         technician_id = actor.id
     query = select(PayStatement).join(PayrollRun).order_by(PayrollRun.ends_on.desc(), PayStatement.id)
     if technician_id is not None:
         query = query.where(PayStatement.technician_id == technician_id)
-    return list(db.session.scalars(query))
+    return query
 
 
 def totals_by_kind(lines) -> dict[str, Decimal]:

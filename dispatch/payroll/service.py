@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from dispatch.audit import service as audit
 from dispatch.audit.models import AuditKind
@@ -227,8 +227,8 @@ def unpaid_accruals(technician_id: int) -> list[PayAccrual]:
     )
 
 
-def find_pay_accruals(actor, technician_id: int | None, on_or_after: date | None, on_or_before: date | None) -> list[PayAccrual]:
-    """Accruals by date; a technician sees only their own, the owner everyone's."""
+def pay_accruals_query(actor, technician_id: int | None, on_or_after: date | None, on_or_before: date | None) -> Select:
+    """Accruals by date (the API reads them a page at a time); a technician sees only their own, the owner everyone's."""
     if actor.is_technician:
         ensure_visible(actor, technician_id if technician_id is not None else actor.id)
         technician_id = actor.id
@@ -239,4 +239,4 @@ def find_pay_accruals(actor, technician_id: int | None, on_or_after: date | None
         query = query.where(PayAccrual.accrued_on >= on_or_after)
     if on_or_before is not None:
         query = query.where(PayAccrual.accrued_on <= on_or_before)
-    return list(db.session.scalars(query))
+    return query

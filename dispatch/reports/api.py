@@ -69,7 +69,7 @@ def record_expense(expense):
 @blp.paginate()
 def list_expenses(query_args):
     """The expenses that count in a month: one-offs spent in it and monthly ones running in it."""
-    return expenses.expenses_in(*month_days(query_args["month"]))
+    return expenses.expenses_query(*month_days(query_args["month"]))
 
 
 @blp.route("/expenses/<int:expense_id>/end", methods=["POST"])

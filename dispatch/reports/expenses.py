@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from werkzeug.datastructures import FileStorage
 
 from dispatch.audit import service as audit
@@ -57,8 +57,12 @@ def get_expense(expense_id: int) -> Expense:
 
 
 def expenses_in(first_day: date, last_day: date) -> list[Expense]:
+    return list(db.session.scalars(expenses_query(first_day, last_day)))
+
+
+def expenses_query(first_day: date, last_day: date) -> Select:
     """Every expense that counts between two days: one-offs spent then, and monthly ones running then."""
-    return list(db.session.scalars(select(Expense).where(_counts_in(first_day, last_day)).order_by(Expense.spent_on, Expense.id)))
+    return select(Expense).where(_counts_in(first_day, last_day)).order_by(Expense.spent_on, Expense.id)
 
 
 def total_expenses(first_day: date, last_day: date):
