@@ -206,7 +206,7 @@ class AppWorker(Worker):
 
 def run_worker(app: Flask, burst: bool = False) -> None:
     """Work until stopped; through a Redis outage too: wait for it to answer, then start again."""
-    from dispatch.invoicing.pdf import parse_fonts
+    from dispatch.invoicing.pdf import parse_fonts  # here: invoicing imports this module
 
     if app.config["WORKER_NICENESS"]:
         os.nice(app.config["WORKER_NICENESS"])

@@ -87,7 +87,7 @@ class ParsedFont:
         font.cw = self.font.cw.copy()  # a defaultdict: looking up a character it lacks adds it
         font.missing_glyphs = []
         font.biggest_size_pt = 0
-        font.ttfont = self.programs[-1].open()
+        font.ttfont = self.programs[-1].open()  # output opens the smallest one holding what the document used
         font.subset = SubsetMap(font)  # the glyphs this document uses
         return font
 
