@@ -34,6 +34,9 @@ def load_config(instance_path: Path, environ=os.environ) -> dict:
         "PUBLIC_URL": environ.get("PUBLIC_URL", "http://localhost:8000").rstrip("/"),
         # Seconds between a failed job's retries; RQ gives up after the last.
         "JOB_RETRY_INTERVALS": [int(seconds) for seconds in environ.get("JOB_RETRY_INTERVALS", "30,120,600").split(",")],
+        # How much `dispatch worker` lowers its CPU priority (os.nice; 0: not at all), so that rendering and
+        # mailing PDFs never slows the web server on a small machine. Its work horses inherit it.
+        "WORKER_NICENESS": int(environ.get("WORKER_NICENESS", "10")),
         "SECRET_KEY": environ.get("SECRET_KEY") or _kept_secret_key(instance_path),
         "DISPATCH_TIMEZONE": _timezone_name(environ.get("DISPATCH_TIMEZONE", "UTC")),
         "SESSION_COOKIE_SECURE": _flag(environ.get("SESSION_COOKIE_SECURE", "true")),

@@ -206,6 +206,12 @@ class AppWorker(Worker):
 
 def run_worker(app: Flask, burst: bool = False) -> None:
     """Work until stopped; through a Redis outage too: wait for it to answer, then start again."""
+    from dispatch.invoicing.pdf import parse_fonts  # here: invoicing imports this module
+
+    if app.config["WORKER_NICENESS"]:
+        os.nice(app.config["WORKER_NICENESS"])
+    # Before RQ forks a work horse per job: each inherits the parsed fonts instead of parsing them again.
+    parse_fonts()
     while True:
         with app.app_context():
             # What was filed while Redis was away, or what Redis lost, goes out first.

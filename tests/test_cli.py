@@ -224,3 +224,44 @@ def test_cron_hands_waiting_work_to_the_workers(app, shop, smtp_server, monkeypa
         scheduler.communicate(timeout=30)
     jobs_done()
     assert len(smtp_server.messages) == 1
+
+
+def run_on_a_worker(app, environment: dict, *functions: str) -> tuple[int, list]:
+    """Start `dispatch worker` on a queue of its own, run each function (by name, no arguments but 0 for os.nice)
+    as a job → (the worker's niceness while it runs, the jobs' results)."""
+    queue_name = f"worker-test-{os.getpid()}-{time.monotonic_ns()}"
+    queue = Queue(queue_name, connection=Redis.from_url(os.environ["REDIS_URL"]), serializer=JSONSerializer)
+    jobs = [queue.enqueue(function, *([0] if function == "os.nice" else [])) for function in functions]
+    worker = subprocess.Popen([DISPATCH, "worker"], env={**environment, "RQ_QUEUE": queue_name},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not all(job.get_status(refresh=True) in ("finished", "failed") for job in jobs):
+            assert worker.poll() is None and time.monotonic() < deadline, worker.communicate(timeout=30)[0]
+            time.sleep(0.1)
+        niceness = os.getpriority(os.PRIO_PROCESS, worker.pid)
+    finally:
+        worker.terminate()
+        worker.communicate(timeout=30)
+    return niceness, [job.return_value() for job in jobs]
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize(("setting", "lowered_by"), [(None, 10), ("0", 0)])
+def test_the_worker_and_its_work_horses_give_way_to_the_web_server(app, setting, lowered_by):
+    """Rendering and emailing PDFs in the background must not slow technicians filing on the same small server."""
+    environment = {key: value for key, value in worker_environment(app).items() if key != "WORKER_NICENESS"}
+    if setting is not None:
+        environment["WORKER_NICENESS"] = setting
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    niceness, [work_horse_niceness] = run_on_a_worker(app, environment, "os.nice")
+    assert niceness == ours + lowered_by
+    assert work_horse_niceness == ours + lowered_by  # os.nice(0) in the job: the work horse's own
+
+
+@pytest.mark.redis
+def test_the_work_horses_inherit_the_parsed_fonts(app):
+    """Each job runs in a work horse forked from the worker: one that has to parse the fonts again renders slowly."""
+    _niceness, [fonts] = run_on_a_worker(app, worker_environment(app), "dispatch.invoicing.pdf_fonts.parsed_font.cache_info")
+    *_counts, parsed = fonts
+    assert parsed == 2  # regular and bold, before this job rendered anything

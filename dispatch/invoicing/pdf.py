@@ -11,11 +11,23 @@ from dispatch.core.files import open_stored_file
 from dispatch.core.time import UtcDateTime, company_date
 from dispatch.extensions import db
 from dispatch.invoicing.models import Invoice
+from dispatch.invoicing.pdf_fonts import add_parsed_font, open_smallest_programs, parsed_font
 
 # A Unicode font when the machine has one (names like "Zoë" or "Kraków"); else the PDF core font.
 UNICODE_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 UNICODE_BOLD_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 COLUMNS = (("Description", 95, "L"), ("Qty", 20, "R"), ("Unit price", 35, "R"), ("Amount", 35, "R"))
+
+
+def has_unicode_fonts() -> bool:
+    return UNICODE_FONT.exists() and UNICODE_BOLD_FONT.exists()
+
+
+def parse_fonts() -> None:
+    """Parse the fonts now, e.g. in `dispatch worker` before it forks a work horse per job: each inherits them."""
+    if has_unicode_fonts():
+        parsed_font(UNICODE_FONT, "")
+        parsed_font(UNICODE_BOLD_FONT, "B")
 
 
 class DocumentPdf(FPDF):
@@ -24,12 +36,16 @@ class DocumentPdf(FPDF):
     def __init__(self):
         super().__init__(format="Letter")
         self.set_auto_page_break(auto=True, margin=18)
-        if UNICODE_FONT.exists() and UNICODE_BOLD_FONT.exists():
-            self.add_font("Body", "", str(UNICODE_FONT))
-            self.add_font("Body", "B", str(UNICODE_BOLD_FONT))
+        if has_unicode_fonts():
+            for style, path in (("", UNICODE_FONT), ("B", UNICODE_BOLD_FONT)):
+                add_parsed_font(self, "Body", style, path)
             self.font_name, self.is_unicode = "Body", True
         else:
             self.font_name, self.is_unicode = "Helvetica", False
+
+    def output(self, *args, **kwargs):
+        open_smallest_programs(self)
+        return super().output(*args, **kwargs)
 
     def text(self, value) -> str:
         value = "" if value is None else str(value)

@@ -11,6 +11,7 @@ def test_embedded_defaults(tmp_path):
     assert config["SMTP_HOST"] is None
     assert config["DISPATCH_TIMEZONE"] == "UTC"
     assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["WORKER_NICENESS"] == 10
 
 
 def test_every_documented_setting_is_read(tmp_path):
@@ -25,6 +26,7 @@ def test_every_documented_setting_is_read(tmp_path):
         "MAIL_FROM": "office@example.test",
         "SECRET_KEY": "from-the-environment",
         "DISPATCH_TIMEZONE": "America/New_York",
+        "WORKER_NICENESS": "0",
     }
     config = load_config(tmp_path, environ=environ)
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db.example/dispatch"
@@ -36,6 +38,7 @@ def test_every_documented_setting_is_read(tmp_path):
     assert config["MAIL_FROM"] == "office@example.test"
     assert config["SECRET_KEY"] == "from-the-environment"
     assert config["DISPATCH_TIMEZONE"] == "America/New_York"
+    assert config["WORKER_NICENESS"] == 0
 
 
 def test_the_generated_secret_key_is_kept_across_restarts(tmp_path):
