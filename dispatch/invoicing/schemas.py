@@ -1,7 +1,7 @@
 from marshmallow import fields, post_load, validate
 
 from dispatch.core.money import Money
-from dispatch.core.schemas import MONTH, BaseSchema, not_blank
+from dispatch.core.schemas import MONTH, BaseSchema, Id, not_blank
 from dispatch.core.time import company_today, month_days
 from dispatch.invoicing.models import DisputeOutcome, InvoiceStatus, PaymentMethod
 from dispatch.invoicing.statements import AGES
@@ -158,7 +158,7 @@ class ResolveDisputeSchema(BaseSchema):
 
 class InvoiceQueryArgsSchema(BaseSchema):
     status = fields.String(load_default=None, validate=validate.OneOf([status.value for status in InvoiceStatus]))
-    customer_id = fields.Integer(load_default=None)
+    customer_id = Id(strict=False, load_default=None)
     is_overdue = fields.Boolean(data_key="overdue", load_default=None)
     issued_in = fields.String(data_key="issued", load_default=None, validate=MONTH)
     age = fields.String(load_default=None, validate=validate.OneOf([name for name, _, _ in AGES]))

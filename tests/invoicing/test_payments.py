@@ -235,3 +235,11 @@ def test_the_invoice_list_filters_by_status_and_overdue(app, shop, invoice):
     assert [(i["number"], i["is_overdue"]) for i in overdue] == [(invoice["number"], True)]
     assert shop.dispatcher.get("/invoices?status=shipped").status_code == 422
     assert shop.technician.get("/invoices").status_code == 403
+
+
+@pytest.mark.parametrize("customer_id", [2**31, 10**25])  # beyond PostgreSQL's and SQLite's integers
+def test_the_invoice_list_filtered_by_a_customer_id_no_key_can_hold_is_422(shop, customer_id):
+    answer = shop.dispatcher.get("/invoices", query_string={"customer_id": customer_id})
+
+    assert answer.status_code == 422
+    assert "customer_id" in answer.json["errors"]
