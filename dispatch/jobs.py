@@ -30,7 +30,6 @@ from sqlalchemy import JSON, String, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dispatch.core.errors import ServiceUnavailable
 from dispatch.core.sql import is_postgresql
 from dispatch.core.time import UtcDateTime, utcnow
 from dispatch.core.tx import after_commit, transaction
@@ -85,7 +84,7 @@ def _hand_over_after_commit(app: Flask, message_id: int) -> None:
     """The use case has committed: a database that fails now must not fail the request too."""
     try:
         _hand_over(app, message_id)
-    except (SQLAlchemyError, ServiceUnavailable):
+    except SQLAlchemyError:
         log.warning("database unreachable after commit: outbox message %s waits for the next sweep", message_id)
 
 
